@@ -1,0 +1,35 @@
+// Command breakglass audits the emergency-access ("break-glass") accounts of
+// a Microsoft Entra ID tenant: collect a snapshot, scan it with Rego rules,
+// report as SARIF, JSON, text, JUnit or Markdown.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := newRootCmd().ExecuteContext(ctx)
+	stop()
+	os.Exit(exitCode(err))
+}
+
+// exitCode prints err (if any) and maps it to SPEC.md's exit codes.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(os.Stderr, "breakglass: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(os.Stderr, "breakglass: %v\n", err)
+	return exitUsage
+}

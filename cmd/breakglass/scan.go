@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/breakglass-dev/breakglass/collector/snapshot"
+	"github.com/breakglass-dev/breakglass/config"
+	"github.com/breakglass-dev/breakglass/mappings"
+	"github.com/breakglass-dev/breakglass/policies/engine"
+	"github.com/breakglass-dev/breakglass/report"
+	"github.com/spf13/cobra"
+)
+
+type scanOptions struct {
+	configPath  string
+	formats     []string
+	outputs     []string
+	failOn      string
+	baseline    string
+	policyDirs  []string
+	mappingFile []string
+	includePass bool
+	now         string
+}
+
+func newScanCmd() *cobra.Command {
+	var o scanOptions
+	cmd := &cobra.Command{
+		Use:   "scan SNAPSHOT",
+		Short: "Evaluate the break-glass rules against a snapshot",
+		Long: `Evaluate the built-in (and --policy) rules against a snapshot written by
+breakglass collect, and write the results.
+
+--format and --output pair up in order: the first --output receives the
+first --format, and so on; a format without an output goes to stdout.
+The default is a text summary on stdout.
+
+Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
+2 usage, config, policy or input error.`,
+		Example: `  breakglass scan snapshot.json --config breakglass.yaml
+  breakglass scan snapshot.json --format sarif --output results.sarif --format text --fail-on high
+  breakglass scan snapshot.json --baseline last-week.json --policy ./policies-acme`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScan(cmd, args[0], o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.configPath, "config", "c", "", "breakglass.yaml declaring the accounts (default: the config recorded in the snapshot)")
+	f.StringArrayVarP(&o.formats, "format", "f", nil, "output format: "+strings.Join(report.Formats(), ", ")+" (repeatable; default text)")
+	f.StringArrayVarP(&o.outputs, "output", "o", nil, "output file for the matching --format (repeatable; default stdout)")
+	f.StringVar(&o.failOn, "fail-on", "none", "exit 1 when a fail or error result has this severity or higher: critical, high, medium, low, none")
+	f.StringVar(&o.baseline, "baseline", "", "older snapshot to compare against (enables BG-DRIFT-001)")
+	f.StringArrayVarP(&o.policyDirs, "policy", "p", nil, "directory of custom Rego rules (repeatable)")
+	f.StringArrayVar(&o.mappingFile, "mappings", nil, "extra control framework file (repeatable)")
+	f.BoolVar(&o.includePass, "include-pass", false, "also show pass and not_applicable results in text, markdown and SARIF (JSON always has them)")
+	f.StringVar(&o.now, "now", "", "evaluate time-based rules as of this RFC 3339 time (default: the snapshot's collectedAt)")
+	return cmd
+}
+
+type output struct {
+	format string
+	path   string // "" = stdout
+	writer report.Writer
+}
+
+func (o scanOptions) plan() ([]output, error) {
+	formats := o.formats
+	if len(formats) == 0 {
+		formats = []string{report.FormatText}
+	}
+	if len(o.outputs) > len(formats) {
+		return nil, usageError("%d --output paths for %d --format values: give a --format for each --output", len(o.outputs), len(formats))
+	}
+	var outs []output
+	stdout := 0
+	for i, f := range formats {
+		w, err := report.Get(f)
+		if err != nil {
+			return nil, usageError("--format: %v", err)
+		}
+		out := output{format: f, writer: w}
+		if i < len(o.outputs) && o.outputs[i] != "-" {
+			out.path = o.outputs[i]
+			if err := checkWritable(out.path); err != nil {
+				return nil, usageError("--output %s: %v", out.path, err)
+			}
+		} else {
+			stdout++
+		}
+		outs = append(outs, out)
+	}
+	if stdout > 1 {
+		return nil, usageError("%d formats would go to stdout: give each extra --format an --output file", stdout)
+	}
+	return outs, nil
+}
+
+// checkWritable fails early, before any work, when an output cannot be
+// written.
+func checkWritable(path string) error {
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("directory %s does not exist", dir)
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return errors.New("is a directory")
+	}
+	return nil
+}
+
+func runScan(cmd *cobra.Command, snapshotPath string, o scanOptions) error {
+	if engine.SeverityRank(o.failOn) == 0 && o.failOn != "none" {
+		return usageError("--fail-on %q: use one of critical, high, medium, low, none", o.failOn)
+	}
+	outs, err := o.plan()
+	if err != nil {
+		return err
+	}
+	rep, err := buildReport(cmd, snapshotPath, o)
+	if err != nil {
+		return err
+	}
+	for _, out := range outs {
+		if err := writeOutput(cmd, out, rep); err != nil {
+			return err
+		}
+	}
+	if engine.ExitCode(rep.Results, o.failOn) != 0 {
+		return &exitError{code: exitFindings}
+	}
+	return nil
+}
+
+func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*report.Report, error) {
+	snap, err := snapshot.Load(snapshotPath)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	in := engine.Input{Document: snap.Doc, Now: snap.CollectedAt}
+	if o.configPath != "" {
+		cfg, err := config.Load(o.configPath)
+		if err != nil {
+			return nil, &exitError{code: exitUsage, err: err}
+		}
+		if cfg.TenantID != "" && !strings.EqualFold(cfg.TenantID, snap.TenantID) {
+			return nil, usageError("%s: tenantId %s does not match the snapshot's tenant %s", o.configPath, cfg.TenantID, snap.TenantID)
+		}
+		in.Config = cfg
+	} else if _, ok := snap.Doc["config"]; !ok {
+		fmt.Fprintln(cmd.ErrOrStderr(), "breakglass: no --config and none recorded in the snapshot: no accounts are declared, so declared-account rules judge nothing (discovery mode)")
+		in.Config = config.Default()
+	}
+	if o.now != "" {
+		if in.Now, err = time.Parse(time.RFC3339, o.now); err != nil {
+			return nil, usageError("--now %q is not an RFC 3339 time (e.g. 2026-11-25T00:00:00Z)", o.now)
+		}
+	}
+	if o.baseline != "" {
+		base, err := snapshot.Load(o.baseline)
+		if err != nil {
+			return nil, &exitError{code: exitUsage, err: fmt.Errorf("--baseline: %w", err)}
+		}
+		if base.TenantID != snap.TenantID {
+			return nil, usageError("--baseline %s is from tenant %s, the snapshot from %s", o.baseline, base.TenantID, snap.TenantID)
+		}
+		in.Baseline = base.Doc
+	}
+	maps, err := mappings.LoadBuiltin()
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range o.mappingFile {
+		if err := maps.AddFile(path); err != nil {
+			return nil, &exitError{code: exitUsage, err: err}
+		}
+	}
+	eng, err := engine.New(cmd.Context(), engine.Options{Mappings: maps, PolicyDirs: o.policyDirs})
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	results, err := eng.Scan(cmd.Context(), in)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	cwd, _ := os.Getwd()
+	return &report.Report{
+		Tool: report.Tool{Name: "breakglass", Version: version},
+		Snapshot: report.Snapshot{
+			Path: report.DisplayPath(snapshotPath, cwd), SHA256: snap.SHA256,
+			TenantID: snap.TenantID, CollectedAt: snap.CollectedAt,
+		},
+		Rules:       eng.Rules(),
+		Results:     results,
+		Summary:     engine.Summarize(results),
+		Mappings:    eng.Mappings(),
+		IDLines:     snapshot.IDLines(snap.Bytes),
+		IncludePass: o.includePass,
+	}, nil
+}
+
+// writeOutput renders into memory first so that a failed render never
+// leaves half a file, then replaces the target atomically.
+func writeOutput(cmd *cobra.Command, out output, rep *report.Report) error {
+	var buf bytes.Buffer
+	if err := out.writer.Write(&buf, rep); err != nil {
+		return fmt.Errorf("render %s: %w", out.format, err)
+	}
+	if out.path == "" {
+		_, err := cmd.OutOrStdout().Write(buf.Bytes())
+		return err
+	}
+	if err := snapshot.WriteFile(out.path, buf.Bytes()); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return nil
+}

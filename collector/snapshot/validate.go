@@ -1,0 +1,90 @@
+package snapshot
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+//go:embed schema.json
+var schemaJSON []byte
+
+// Schema returns the snapshot JSON Schema (draft 2020-12).
+func Schema() []byte { return schemaJSON }
+
+var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
+	if err != nil {
+		return nil, fmt.Errorf("embedded snapshot schema: %w", err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("breakglass-snapshot.schema.json", doc); err != nil {
+		return nil, err
+	}
+	return c.Compile("breakglass-snapshot.schema.json")
+})
+
+var printer = message.NewPrinter(language.English)
+
+// validate checks the document against the schema and reports the first
+// violation (in document order) with its line.
+func validate(path string, data []byte, doc any) error {
+	sch, err := compiled()
+	if err != nil {
+		return err
+	}
+	err = sch.Validate(doc)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return fmt.Errorf("%s: validate snapshot: %w", path, err)
+	}
+	leaves := leafErrors(ve)
+	sort.SliceStable(leaves, func(i, j int) bool {
+		return pointerOf(leaves[i].InstanceLocation) < pointerOf(leaves[j].InstanceLocation)
+	})
+	first := leaves[0]
+	ptr := pointerOf(first.InstanceLocation)
+	where := ptr
+	if where == "" {
+		where = "(document root)"
+	}
+	msg := fmt.Sprintf("does not match the snapshot schema at %s: %s", where, first.ErrorKind.LocalizedString(printer))
+	if len(leaves) > 1 {
+		msg += fmt.Sprintf(" (and %d more problem(s); `breakglass schema` prints the schema)", len(leaves)-1)
+	}
+	return &InputError{Path: path, Line: LineOf(data, ptr), Msg: msg}
+}
+
+func leafErrors(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(e.Causes) == 0 {
+		return []*jsonschema.ValidationError{e}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range e.Causes {
+		out = append(out, leafErrors(c)...)
+	}
+	return out
+}
+
+func pointerOf(tokens []string) string {
+	if len(tokens) == 0 {
+		return ""
+	}
+	esc := make([]string, len(tokens))
+	for i, t := range tokens {
+		esc[i] = escapePointer(t)
+	}
+	return "/" + strings.Join(esc, "/")
+}

@@ -1,0 +1,331 @@
+// Package engine compiles the built-in and custom Rego rules once, prepares
+// one query for all of them, and turns their verdicts into Results. It is
+// fail-closed: missing data, a malformed result or a resource a rule did not
+// judge all become `error`, never `pass`.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/breakglass-dev/breakglass/mappings"
+	"github.com/breakglass-dev/breakglass/policies"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// Mappings supplies control IDs; nil loads the built-in mappings.
+	Mappings *mappings.Set
+	// PolicyDirs are directories of custom .rego rules (--policy).
+	PolicyDirs []string
+}
+
+// Engine holds the compiled rules and the prepared query.
+type Engine struct {
+	rules    []*Rule
+	byID     map[string]*Rule
+	compiler *ast.Compiler
+	modules  map[string]*ast.Module
+	query    rego.PreparedEvalQuery
+	mappings *mappings.Set
+}
+
+// PolicyError is a problem in a Rego file (syntax, type, metadata): exit 2.
+type PolicyError struct{ Err error }
+
+func (e *PolicyError) Error() string { return e.Err.Error() }
+func (e *PolicyError) Unwrap() error { return e.Err }
+
+// New loads, compiles and prepares every rule. Any error in an embedded or
+// custom policy aborts: a scan never runs with a rule silently dropped.
+func New(ctx context.Context, opts Options) (*Engine, error) {
+	maps := opts.Mappings
+	if maps == nil {
+		var err error
+		if maps, err = mappings.LoadBuiltin(); err != nil {
+			return nil, err
+		}
+	}
+	modules, err := LoadModules(opts.PolicyDirs, false)
+	if err != nil {
+		return nil, err
+	}
+	compiler, err := Compile(modules)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{compiler: compiler, modules: modules, mappings: maps, byID: map[string]*Rule{}}
+	if err := e.readCatalogue(); err != nil {
+		return nil, &PolicyError{err}
+	}
+	e.query, err = rego.New(
+		rego.Compiler(compiler),
+		rego.Query(e.queryText()),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, &PolicyError{fmt.Errorf("prepare rules: %w", err)}
+	}
+	return e, nil
+}
+
+// Rules returns the catalogue sorted by rule ID.
+func (e *Engine) Rules() []*Rule { return e.rules }
+
+// Rule looks up a rule by ID.
+func (e *Engine) Rule(id string) (*Rule, bool) { r, ok := e.byID[id]; return r, ok }
+
+// Mappings returns the control mappings the engine uses.
+func (e *Engine) Mappings() *mappings.Set { return e.mappings }
+
+// Compiler returns the production compiler (for `policy test`).
+func (e *Engine) Compiler() *ast.Compiler { return e.compiler }
+
+// Modules returns the compiled modules by file name.
+func (e *Engine) Modules() map[string]*ast.Module { return e.modules }
+
+// LoadModules parses the embedded library and rules plus every .rego file
+// under dirs. withTests keeps *_test.rego files (for `policy test`).
+func LoadModules(dirs []string, withTests bool) (map[string]*ast.Module, error) {
+	modules := map[string]*ast.Module{}
+	err := fs.WalkDir(policies.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !isRego(path, withTests) {
+			return err
+		}
+		src, err := policies.FS.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return parseInto(modules, "policies/"+path, src)
+	})
+	if err != nil {
+		return nil, &PolicyError{fmt.Errorf("built-in policies: %w", err)}
+	}
+	for _, dir := range dirs {
+		if err := loadDir(modules, dir, withTests); err != nil {
+			return nil, err
+		}
+	}
+	return modules, nil
+}
+
+func loadDir(modules map[string]*ast.Module, dir string, withTests bool) error {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return &PolicyError{fmt.Errorf("--policy %s: %w", dir, errors.Unwrap(err))}
+	}
+	if !info.IsDir() {
+		return &PolicyError{fmt.Errorf("--policy %s: not a directory (give the directory holding your .rego files)", dir)}
+	}
+	found := 0
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !isRego(path, withTests) {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		found++
+		return parseInto(modules, filepath.ToSlash(path), src)
+	})
+	if err != nil {
+		return err
+	}
+	if found == 0 {
+		return &PolicyError{fmt.Errorf("--policy %s: no .rego files found", dir)}
+	}
+	return nil
+}
+
+func isRego(path string, withTests bool) bool {
+	if !strings.HasSuffix(path, ".rego") {
+		return false
+	}
+	return withTests || !strings.HasSuffix(path, "_test.rego")
+}
+
+func parseInto(modules map[string]*ast.Module, name string, src []byte) error {
+	if _, dup := modules[name]; dup {
+		return &PolicyError{fmt.Errorf("%s: loaded twice", name)}
+	}
+	m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+	if err != nil {
+		return &PolicyError{err}
+	}
+	modules[name] = m
+	return nil
+}
+
+// Compile compiles modules in strict mode with the sandbox capabilities.
+func Compile(modules map[string]*ast.Module) (*ast.Compiler, error) {
+	c := ast.NewCompiler().
+		WithCapabilities(SandboxCapabilities()).
+		WithStrict(true).
+		WithDefaultRegoVersion(ast.RegoV1)
+	c.Compile(modules)
+	if c.Failed() {
+		return nil, &PolicyError{explainCompileErrors(c.Errors)}
+	}
+	return c, nil
+}
+
+// SandboxCapabilities removes every builtin that reaches the network, the
+// environment or randomness. time.now_ns stays: the engine pins it to the
+// scan's "now".
+func SandboxCapabilities() *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	kept := caps.Builtins[:0]
+	for _, b := range caps.Builtins {
+		if forbiddenBuiltin(b) {
+			continue
+		}
+		kept = append(kept, b)
+	}
+	caps.Builtins = kept
+	caps.AllowNet = []string{} // empty (not nil): no host is reachable
+	return caps
+}
+
+func forbiddenBuiltin(b *ast.Builtin) bool {
+	if b.Name == "time.now_ns" {
+		return false
+	}
+	if b.IsNondeterministic() {
+		return true // http.send, net.lookup_ip_addr, opa.runtime, rand.intn, uuid.rfc4122, ...
+	}
+	switch {
+	case strings.HasPrefix(b.Name, "http."), strings.HasPrefix(b.Name, "net."),
+		strings.HasPrefix(b.Name, "opa."), b.Name == "trace", b.Name == "print":
+		return true
+	}
+	return false
+}
+
+func explainCompileErrors(errs ast.Errors) error {
+	msgs := make([]string, 0, len(errs))
+	for _, e := range errs {
+		loc := "?"
+		if e.Location != nil {
+			loc = fmt.Sprintf("%s:%d:%d", e.Location.File, e.Location.Row, e.Location.Col)
+		}
+		msg := e.Message
+		if strings.Contains(msg, "undefined function") {
+			msg += " (custom rules run sandboxed: http.send, net.*, opa.runtime, rand.* and other I/O builtins are not available)"
+		}
+		msgs = append(msgs, fmt.Sprintf("%s: %s", loc, msg))
+	}
+	sort.Strings(msgs)
+	return errors.New(strings.Join(msgs, "\n"))
+}
+
+// readCatalogue reads each rule package's METADATA and checks its mapping.
+func (e *Engine) readCatalogue() error {
+	for _, ref := range e.compiler.GetAnnotationSet().Flatten() {
+		a := ref.Annotations
+		pkg := ref.Path.String()
+		if a.Scope != "package" || !strings.HasPrefix(pkg, RulePackagePrefix) {
+			continue
+		}
+		builtin := strings.HasPrefix(a.Location.File, "policies/rules/")
+		rule, err := ruleFromAnnotations(a, pkg, builtin)
+		if err != nil {
+			return err
+		}
+		if prev, dup := e.byID[rule.ID]; dup {
+			return fmt.Errorf("%s:%d: rule id %s is already defined in %s", a.Location.File, a.Location.Row, rule.ID, prev.File)
+		}
+		if err := e.attachControls(rule, a); err != nil {
+			return err
+		}
+		e.byID[rule.ID] = rule
+		e.rules = append(e.rules, rule)
+	}
+	if err := e.checkEveryRulePackageHasMetadata(); err != nil {
+		return err
+	}
+	sort.Slice(e.rules, func(i, j int) bool { return e.rules[i].ID < e.rules[j].ID })
+	return nil
+}
+
+func (e *Engine) attachControls(rule *Rule, a *ast.Annotations) error {
+	where := fmt.Sprintf("%s:%d:%d", a.Location.File, a.Location.Row, a.Location.Col)
+	if rule.Builtin {
+		rule.Controls = e.mappings.ControlsFor(rule.ID)
+		for _, fw := range mappings.BuiltinFrameworks {
+			if len(rule.Controls[fw]) == 0 {
+				return fmt.Errorf("%s: built-in rule %s has no %s mapping in mappings/rules.yaml", where, rule.ID, fw)
+			}
+		}
+		return nil
+	}
+	if len(rule.Controls) == 0 && !e.mappings.HasRule(rule.ID) {
+		return fmt.Errorf("%s: rule %s maps to no controls: add custom.controls (e.g. {\"iso27001-2022\": [\"A.5.15\"]}) or a rules: section in a --mappings file", where, rule.ID)
+	}
+	if err := e.mappings.CheckControls(rule.Controls); err != nil {
+		return fmt.Errorf("%s: rule %s: custom.controls: %w", where, rule.ID, err)
+	}
+	e.mappings.SetRule(rule.ID, rule.Controls)
+	rule.Controls = e.mappings.ControlsFor(rule.ID)
+	return nil
+}
+
+// checkEveryRulePackageHasMetadata rejects a rule package without METADATA:
+// it would otherwise never be evaluated.
+func (e *Engine) checkEveryRulePackageHasMetadata() error {
+	seen := map[string]bool{}
+	for _, r := range e.rules {
+		seen[r.Package] = true
+		if !definesResults(e.modules[r.File]) {
+			return fmt.Errorf("%s: rule %s (package %s) defines no `results contains {...} if` rule, so it can never report anything", r.File, r.ID, r.Package)
+		}
+	}
+	names := make([]string, 0, len(e.modules))
+	for name := range e.modules {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		m := e.modules[name]
+		pkg := m.Package.Path.String()
+		if !strings.HasPrefix(pkg, RulePackagePrefix) || seen[pkg] {
+			continue
+		}
+		if !definesResults(m) {
+			continue // a helper module inside the rules namespace
+		}
+		return fmt.Errorf("%s:%d: package %s defines `results` but has no package METADATA block with custom.id", name, m.Package.Location.Row, pkg)
+	}
+	return nil
+}
+
+func definesResults(m *ast.Module) bool {
+	for _, r := range m.Rules {
+		if r.Head.Name.String() == "results" || (len(r.Head.Reference) > 0 && r.Head.Reference[0].Value.String() == "results") {
+			return true
+		}
+	}
+	return false
+}
+
+// queryText builds one query returning every rule's results plus the
+// resource enumerations: evaluated once per scan.
+func (e *Engine) queryText() string {
+	var b strings.Builder
+	b.WriteString("out = {\"resources\": data.breakglass.lib.resources, \"rules\": {")
+	for i, r := range e.rules {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q: %s.results", r.ID, r.Package)
+	}
+	b.WriteString("}}")
+	return b.String()
+}

@@ -1,0 +1,273 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+)
+
+// Input is what one scan evaluates.
+type Input struct {
+	// Document is the snapshot as generic JSON (numbers as json.Number).
+	Document map[string]any
+	// Config is the breakglass.yaml declaration (any JSON-marshalable
+	// value); nil keeps the config recorded in the snapshot.
+	Config any
+	// Baseline is an older snapshot document for drift rules, or nil.
+	Baseline map[string]any
+	// Now pins time.now_ns for time-based rules.
+	Now time.Time
+}
+
+// BuildInput assembles the Rego input document and converts it once.
+func BuildInput(in Input) (ast.Value, error) {
+	doc := make(map[string]any, len(in.Document)+2)
+	for k, v := range in.Document {
+		doc[k] = v
+	}
+	if in.Config != nil {
+		cfg, err := toGeneric(in.Config)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		doc["config"] = cfg
+	}
+	if _, ok := doc["config"]; !ok {
+		doc["config"] = map[string]any{}
+	}
+	if in.Baseline != nil {
+		doc["baseline"] = in.Baseline
+	}
+	return ast.InterfaceToValue(doc)
+}
+
+func toGeneric(v any) (any, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	return out, json.Unmarshal(raw, &out)
+}
+
+type rawResult struct {
+	Status   string         `json:"status"`
+	Message  string         `json:"message"`
+	Resource *Ref           `json:"resource"`
+	Subject  *Ref           `json:"subject"`
+	Key      string         `json:"key"`
+	Extra    map[string]any `json:"-"`
+}
+
+type target struct {
+	Resource *Ref `json:"resource"`
+	Subject  *Ref `json:"subject"`
+}
+
+type evalOutput struct {
+	Rules     map[string][]rawResult `json:"rules"`
+	Resources map[string][]target    `json:"resources"`
+}
+
+// Scan evaluates every rule against one input and returns sorted results.
+func (e *Engine) Scan(ctx context.Context, in Input) ([]Result, error) {
+	value, err := BuildInput(in)
+	if err != nil {
+		return nil, err
+	}
+	return e.ScanValue(ctx, value, in.Now)
+}
+
+// ScanValue evaluates a prepared input value (see BuildInput).
+func (e *Engine) ScanValue(ctx context.Context, input ast.Value, now time.Time) ([]Result, error) {
+	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate rules: %w", err)
+	}
+	if len(rs) != 1 {
+		return nil, fmt.Errorf("evaluate rules: the query produced %d results; a rule package is probably undefined", len(rs))
+	}
+	var out evalOutput
+	raw, err := json.Marshal(rs[0].Bindings["out"])
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("decode rule results: %w", err)
+	}
+	obj, _ := input.(ast.Object)
+	tenantID := tenantOf(obj)
+	var results []Result
+	for _, rule := range e.rules {
+		rr, err := e.judge(rule, out, obj, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, rr...)
+	}
+	sortResults(results)
+	return results, nil
+}
+
+// judge produces one rule's results: its own verdicts when its data is
+// complete, else `error` per resource it would have judged.
+func (e *Engine) judge(rule *Rule, out evalOutput, input ast.Object, tenantID string) ([]Result, error) {
+	tenant := Ref{Type: "tenant", ID: tenantID}
+	if missing := missingData(input, rule.Requires); len(missing) > 0 {
+		msg := "missing data: " + strings.Join(missing, "; ") + "; re-run `breakglass collect` with the permissions listed in docs/collector.md"
+		return e.fanOut(rule, out, input, tenant, msg), nil
+	}
+	var results []Result
+	for i, raw := range out.Rules[rule.ID] {
+		r, err := e.toResult(rule, raw, tenantID)
+		if err != nil {
+			return nil, fmt.Errorf("%s: rule %s, result %d: %w", rule.File, rule.ID, i, err)
+		}
+		results = append(results, r)
+	}
+	return append(results, e.unjudged(rule, out, input, results, tenantID)...), nil
+}
+
+// fanOut reports one `error` per resource the rule would have judged, or
+// one tenant-level error when those resources cannot be enumerated.
+func (e *Engine) fanOut(rule *Rule, out evalOutput, input ast.Object, tenant Ref, msg string) []Result {
+	kind := ResourceKinds[rule.Resource]
+	targets := out.Resources[strings.ReplaceAll(rule.Resource, "-", "_")]
+	if !kind.Closed || len(missingData(input, kind.Needs)) > 0 || len(targets) == 0 {
+		targets = []target{{Resource: &tenant}}
+	}
+	results := make([]Result, 0, len(targets))
+	for _, t := range targets {
+		results = append(results, e.newResult(rule, StatusError, *t.Resource, t.Subject, "", msg, tenant.ID))
+	}
+	return results
+}
+
+// unjudged returns an `error` for every enumerated resource of a closed
+// kind that the rule did not judge: a rule bug must not look like a pass.
+func (e *Engine) unjudged(rule *Rule, out evalOutput, input ast.Object, got []Result, tenantID string) []Result {
+	kind := ResourceKinds[rule.Resource]
+	if !kind.Closed || len(missingData(input, kind.Needs)) > 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, r := range got {
+		seen[targetKey(&r.Resource, r.Subject)] = true
+	}
+	var results []Result
+	for _, t := range out.Resources[strings.ReplaceAll(rule.Resource, "-", "_")] {
+		if seen[targetKey(t.Resource, t.Subject)] {
+			continue
+		}
+		seen[targetKey(t.Resource, t.Subject)] = true
+		results = append(results, e.newResult(rule, StatusError, *t.Resource, t.Subject, "",
+			"the rule produced no verdict for this resource (a gap in the rule's logic or unexpected data); treat it as unverified", tenantID))
+	}
+	return results
+}
+
+func targetKey(res *Ref, subj *Ref) string {
+	k := res.Type + "\x00" + strings.ToLower(res.ID)
+	if subj != nil {
+		k += "\x00" + subj.Type + "\x00" + strings.ToLower(subj.ID)
+	}
+	return k
+}
+
+var validStatus = map[string]bool{StatusPass: true, StatusFail: true, StatusError: true, StatusManual: true, StatusNotApplicable: true}
+
+func (e *Engine) toResult(rule *Rule, raw rawResult, tenantID string) (Result, error) {
+	switch {
+	case !validStatus[raw.Status]:
+		return Result{}, fmt.Errorf("status %q is not one of pass, fail, error, manual, not_applicable", raw.Status)
+	case raw.Resource == nil || raw.Resource.Type == "" || raw.Resource.ID == "":
+		return Result{}, fmt.Errorf("a result needs resource {type, id}")
+	case strings.TrimSpace(raw.Message) == "":
+		return Result{}, fmt.Errorf("a result needs a message")
+	case raw.Subject != nil && (raw.Subject.Type == "" || raw.Subject.ID == ""):
+		return Result{}, fmt.Errorf("subject needs {type, id}")
+	}
+	return e.newResult(rule, raw.Status, *raw.Resource, raw.Subject, raw.Key, raw.Message, tenantID), nil
+}
+
+func (e *Engine) newResult(rule *Rule, status string, res Ref, subj *Ref, key, msg, tenantID string) Result {
+	r := Result{
+		RuleID: rule.ID, Status: status, Severity: rule.Severity, Resource: res, Subject: subj,
+		Message: msg, Controls: rule.Controls, Key: key,
+	}
+	r.Fingerprint = fingerprint(tenantID, &r)
+	return r
+}
+
+// missingData lists the required data sets whose status is not ok, with
+// the collector's message.
+func missingData(input ast.Object, names []string) []string {
+	var missing []string
+	for _, name := range names {
+		status, message := dataSetStatus(input, name)
+		if status == "ok" {
+			continue
+		}
+		text := fmt.Sprintf("%s is %s", name, status)
+		if message != "" {
+			text += " (" + message + ")"
+		}
+		missing = append(missing, text)
+	}
+	return missing
+}
+
+func dataSetStatus(input ast.Object, name string) (status, message string) {
+	if input == nil {
+		return "missing", ""
+	}
+	ds := input.Get(ast.StringTerm("dataSets"))
+	if ds == nil {
+		return "missing", ""
+	}
+	obj, ok := ds.Value.(ast.Object)
+	if !ok {
+		return "missing", ""
+	}
+	set := obj.Get(ast.StringTerm(name))
+	if set == nil {
+		return "missing", "not in the snapshot"
+	}
+	so, ok := set.Value.(ast.Object)
+	if !ok {
+		return "missing", ""
+	}
+	status = "missing"
+	if s, ok := so.Get(ast.StringTerm("status")).Value.(ast.String); ok {
+		status = string(s)
+	}
+	if m := so.Get(ast.StringTerm("message")); m != nil {
+		if s, ok := m.Value.(ast.String); ok {
+			message = string(s)
+		}
+	}
+	return status, message
+}
+
+func tenantOf(input ast.Object) string {
+	if input == nil {
+		return ""
+	}
+	meta := input.Get(ast.StringTerm("metadata"))
+	if meta == nil {
+		return ""
+	}
+	if obj, ok := meta.Value.(ast.Object); ok {
+		if t := obj.Get(ast.StringTerm("tenantId")); t != nil {
+			if s, ok := t.Value.(ast.String); ok {
+				return string(s)
+			}
+		}
+	}
+	return ""
+}

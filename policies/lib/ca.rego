@@ -1,0 +1,335 @@
+# METADATA
+# title: Conditional Access semantics
+# description: |
+#   Does a Conditional Access policy apply to an account on the emergency
+#   path, and can the account satisfy its grant controls from an unknown
+#   device and location with its registered methods? See SPEC.md,
+#   "Conditional Access semantics". Facts about each account are computed
+#   once (facts[uid]) and reused for every policy.
+# scope: package
+package breakglass.lib.ca
+
+import data.breakglass.lib
+import data.breakglass.lib.methods
+import rego.v1
+
+policies := lib.items("conditionalAccessPolicies")
+
+enabled_policies := [p | some p in policies; p.state == "enabled"]
+
+report_only_policies := [p | some p in policies; p.state == "enabledForReportingButNotEnforced"]
+
+policy_resource(p) := {"type": "conditionalAccessPolicy", "id": p.id, "name": object.get(p, "displayName", p.id)}
+
+waived(p) if lower(p.id) in lib.waived_policies
+
+# The emergency path: admin surfaces an operator uses to repair a tenant.
+emergency_apps := {
+	"797f4846-ba00-4fd7-ba43-dac1f8f63013", # Azure portal / Windows Azure Service Management API
+	"microsoftadminportals",
+	"14d82eec-204b-4c2f-b7e8-296a70dab67e", # Microsoft Graph PowerShell
+	"04b07795-8ddb-461a-bbee-02f9e1bf7b46", # Azure CLI
+}
+
+# facts about each user the CA rules judge, computed once per user.
+facts[uid] := {
+	"id": uid,
+	"user": u,
+	"groups": lib.groups_of(uid),
+	"roles": lib.active_roles(uid),
+	"external": lib.external_kinds(u),
+	"methods": lib.method_types(uid),
+	"fido2": methods.usable_fido2_aaguids(uid),
+	"certificate": cert_usable(u),
+	"phishing_resistant": pr_usable(u),
+} if {
+	some uid in subjects
+	u := lib.users_by_id[uid]
+}
+
+# subjects: declared accounts, or (discovery) every user in the snapshot.
+subjects := lib.account_ids if count(lib.accounts) > 0
+else := {u.id | some u in lib.items("users")}
+
+cert_usable(u) if methods.usable_certificate(u)
+else := false
+
+pr_usable(u) if methods.phishing_resistant_usable(u)
+else := false
+
+# --- targeting -----------------------------------------------------------------
+
+lowers(xs) := {lower(x) | some x in xs}
+
+users_cond(p) := object.get(p, ["conditions", "users"], {})
+
+list(cond, key) := lowers(v) if {
+	v := object.get(cond, key, [])
+	v != null
+} else := set()
+
+# included_by names the route by which the policy's user condition includes
+# the account; undefined when it does not.
+included_by(p, f) := "all users" if "all" in list(users_cond(p), "includeUsers")
+else := "the user" if f.id in list(users_cond(p), "includeUsers")
+else := sprintf("group %s", [lib.group_resource(g).name]) if {
+	some g in list(users_cond(p), "includeGroups")
+	g in f.groups
+} else := sprintf("role %s", [lib.role_name(r)]) if {
+	some r in list(users_cond(p), "includeRoles")
+	r in f.roles
+} else := "guest or external user condition" if {
+	guests_match(users_cond(p), "includeGuestsOrExternalUsers", f, true)
+}
+
+# excluded_by names the route by which the account is excluded.
+excluded_by(p, f) := "the user" if f.id in list(users_cond(p), "excludeUsers")
+else := sprintf("group %s", [lib.group_resource(g).name]) if {
+	some g in list(users_cond(p), "excludeGroups")
+	g in f.groups
+} else := sprintf("role %s", [lib.role_name(r)]) if {
+	some r in list(users_cond(p), "excludeRoles")
+	r in f.roles
+} else := "guest or external user condition" if {
+	guests_match(users_cond(p), "excludeGuestsOrExternalUsers", f, false)
+}
+
+# guests_match: the account is a guest/external user of a listed kind. The
+# home tenant of an enumerated-tenants condition is unknown: assume it
+# matches an inclusion and not an exclusion (worst case).
+guests_match(cond, key, f, assume_tenant) if {
+	g := object.get(cond, key, null)
+	g != null
+	kinds := {trim_space(k) | some k in split(object.get(g, "guestOrExternalUserTypes", ""), ",")}
+	some kind in f.external
+	kind in kinds
+	tenant_matches(g, assume_tenant)
+}
+
+guests_match(cond, key, f, _) if {
+	key == "includeGuestsOrExternalUsers"
+	"guestsorexternalusers" in list(cond, "includeUsers")
+	count(f.external) > 0
+}
+
+guests_match(cond, key, f, _) if {
+	key == "excludeGuestsOrExternalUsers"
+	"guestsorexternalusers" in list(cond, "excludeUsers")
+	count(f.external) > 0
+}
+
+tenant_matches(g, _) if lower(object.get(g, ["externalTenants", "membershipKind"], "all")) == "all"
+
+tenant_matches(g, assume) if {
+	lower(object.get(g, ["externalTenants", "membershipKind"], "all")) != "all"
+	assume
+}
+
+apps_cond(p) := object.get(p, ["conditions", "applications"], {})
+
+# on_emergency_path: the policy's application, client-app and flow
+# conditions include an interactive sign-in to an admin surface.
+on_emergency_path(p) if {
+	some app in emergency_apps
+	app_included(apps_cond(p), app)
+	not app in list(apps_cond(p), "excludeApplications")
+	client_apps_included(p)
+	not transfer_flows_only(p)
+	not workload_identity_only(p)
+}
+
+app_included(cond, _) if "all" in list(cond, "includeApplications")
+
+app_included(cond, app) if app in list(cond, "includeApplications")
+
+client_apps_included(p) if count(list(object.get(p, "conditions", {}), "clientAppTypes")) == 0
+
+client_apps_included(p) if {
+	some t in list(p.conditions, "clientAppTypes")
+	t in {"all", "browser", "mobileappsanddesktopclients"}
+}
+
+# A policy scoped to device-code or authentication-transfer flows does not
+# touch a browser or desktop-client sign-in.
+transfer_flows_only(p) if {
+	methods_flag := object.get(p, ["conditions", "authenticationFlows", "transferMethods"], "")
+	methods_flag != null
+	trim_space(methods_flag) != ""
+}
+
+workload_identity_only(p) if {
+	some key in ["includeServicePrincipals", "includeAgentIdServicePrincipals"]
+	count(list(object.get(p, ["conditions", "clientApplications"], {}), key)) > 0
+}
+
+# targeting returns {"targeted": bool, "why": string} for a policy and an
+# account's facts.
+targeting(p, f) := {"targeted": false, "why": "the policy does not touch an interactive admin sign-in (applications, client apps or flows)"} if {
+	not on_emergency_path(p)
+} else := {"targeted": false, "why": "the user condition does not include the account"} if {
+	not included_by(p, f)
+} else := {"targeted": false, "why": sprintf("the account is excluded (%s)", [excluded_by(p, f)])} if {
+	excluded_by(p, f)
+} else := {"targeted": true, "why": sprintf("the policy includes the account (%s)", [included_by(p, f)])}
+
+# --- grant controls --------------------------------------------------------------
+
+unsatisfiable_builtins := {
+	"block": "blocks access",
+	"compliantdevice": "requires a compliant device",
+	"domainjoineddevice": "requires a hybrid-joined device",
+	"approvedapplication": "requires an approved client app",
+	"compliantapplication": "requires an app protection policy",
+}
+
+satisfiable_builtins := {"passwordchange", "riskremediation"}
+
+# builtin_verdict returns {"v": "yes"|"no"|"unknown", "why": string}.
+builtin_verdict(c) := {"v": "no", "why": unsatisfiable_builtins[lower(c)]} if {
+	unsatisfiable_builtins[lower(c)]
+} else := {"v": "yes", "why": c} if {
+	lower(c) in satisfiable_builtins
+} else := {"v": "unknown", "why": sprintf("unknown grant control %q", [c])}
+
+mfa_verdict(f) := {"v": "yes", "why": "MFA met by a phishing-resistant method"} if f.phishing_resistant
+else := {"v": "no", "why": "requires MFA and the account has no phishing-resistant method usable under the authentication methods policy"}
+
+control_verdict(c, f) := mfa_verdict(f) if lower(c) == "mfa"
+else := builtin_verdict(c)
+
+grant(p) := object.get(p, "grantControls", null)
+
+strengths_by_id[s.id] := s if some s in lib.items("authenticationStrengthPolicies")
+
+# resolve_strength prefers the collected policy (it carries the combination
+# configurations), then an inline expansion in the CA policy.
+resolve_strength(s) := strengths_by_id[s.id] if s.id
+else := s if s.allowedCombinations
+
+strength_verdict(s, f) := {"v": "unknown", "why": sprintf("authentication strength %s could not be resolved", [object.get(s, "id", "?")])} if {
+	not resolve_strength(s)
+} else := {"v": "yes", "why": sprintf("authentication strength %q met by %s", [object.get(resolve_strength(s), "displayName", s.id), combo])} if {
+	strength := resolve_strength(s)
+	some combo in strength.allowedCombinations
+	combination_met(combo, strength, f)
+} else := {"v": "no", "why": sprintf("requires authentication strength %q and no allowed combination matches the account's usable methods", [object.get(resolve_strength(s), "displayName", object.get(s, "id", "?"))])}
+
+combination_met(combo, strength, f) if {
+	every factor in split(combo, ",") {
+		factor_met(trim_space(factor), strength, f)
+	}
+}
+
+factor_met("fido2", strength, f) if count(strength_fido2(strength, f)) > 0
+
+factor_met(factor, _, f) if {
+	factor in {"x509CertificateMultiFactor", "x509CertificateSingleFactor"}
+	f.certificate
+}
+
+factor_met(factor, _, f) if {
+	some method_type in factor_methods[factor]
+	method_type in f.methods
+}
+
+# Registered method types that satisfy each factor. windowsHelloForBusiness is
+# bound to a known device and federated factors need on-premises
+# infrastructure: neither exists on the emergency path.
+factor_methods := {
+	"password": ["passwordAuthenticationMethod"],
+	"microsoftAuthenticatorPush": ["microsoftAuthenticatorAuthenticationMethod"],
+	"deviceBasedPush": ["microsoftAuthenticatorAuthenticationMethod"],
+	"microsoftAuthenticatorPasswordless": ["microsoftAuthenticatorAuthenticationMethod"],
+	"softwareOath": ["softwareOathAuthenticationMethod"],
+	"hardwareOath": ["hardwareOathAuthenticationMethod"],
+	"sms": ["phoneAuthenticationMethod"],
+	"voice": ["phoneAuthenticationMethod"],
+	"email": ["emailAuthenticationMethod"],
+	"temporaryAccessPassOneTime": ["temporaryAccessPassAuthenticationMethod"],
+	"temporaryAccessPassMultiUse": ["temporaryAccessPassAuthenticationMethod"],
+	"qrCodePin": ["qrCodePinAuthenticationMethod"],
+}
+
+# strength_fido2: usable FIDO2 AAGUIDs, narrowed by the strength's FIDO2
+# combination configuration (allowedAAGUIDs) when it has one.
+strength_fido2(strength, f) := f.fido2 & allowed if {
+	some cc in object.get(strength, "combinationConfigurations", [])
+	"fido2" in object.get(cc, "appliesToCombinations", [])
+	count(object.get(cc, "allowedAAGUIDs", [])) > 0
+	allowed := lowers(cc.allowedAAGUIDs)
+} else := f.fido2
+
+# control_verdicts lists one verdict per grant control of a policy.
+control_verdicts(p, f) := array.concat(
+	array.concat(
+		[control_verdict(c, f) | some c in object.get(grant(p), "builtInControls", [])],
+		[strength_verdict(s, f) | s := object.get(grant(p), "authenticationStrength", null); s != null],
+	),
+	array.concat(
+		[{"v": "yes", "why": "terms of use"} | some _ in object.get(grant(p), "termsOfUse", [])],
+		[{"v": "unknown", "why": sprintf("custom authentication factor %s cannot be evaluated", [c])} | some c in object.get(grant(p), "customAuthenticationFactors", [])],
+	),
+)
+
+# satisfiability combines control verdicts with the policy's operator
+# (Kleene logic: OR needs one "yes", AND needs all; an unresolved control
+# decides only when the others do not).
+satisfiability(p, f) := {"v": "yes", "why": "no grant controls (session controls only)"} if {
+	count(control_verdicts(p, f)) == 0
+} else := combine(upper(object.get(grant(p), "operator", "AND")), control_verdicts(p, f))
+
+combine("OR", vs) := v if {
+	some v in vs
+	v.v == "yes"
+} else := v if {
+	some v in vs
+	v.v == "unknown"
+} else := {"v": "no", "why": concat("; ", [v.why | some v in vs])}
+
+combine(op, vs) := v if {
+	op != "OR"
+	some v in vs
+	v.v == "no"
+} else := v if {
+	op != "OR"
+	some v in vs
+	v.v == "unknown"
+} else := {"v": "yes", "why": concat("; ", [v.why | some v in vs])} if op != "OR"
+
+# verdict judges one (policy, account) pair: status pass, fail or error.
+verdict(p, f) := {"status": "pass", "message": t.why} if {
+	t := targeting(p, f)
+	not t.targeted
+} else := {"status": "pass", "message": sprintf("%s and its grant controls can be met: %s", [t.why, s.why])} if {
+	t := targeting(p, f)
+	s := satisfiability(p, f)
+	s.v == "yes"
+} else := {"status": "fail", "message": sprintf("%s and the account cannot satisfy it: %s", [t.why, s.why])} if {
+	t := targeting(p, f)
+	s := satisfiability(p, f)
+	s.v == "no"
+} else := {"status": "error", "message": sprintf("%s but its grant controls cannot be evaluated: %s", [t.why, s.why])} if {
+	t := targeting(p, f)
+	s := satisfiability(p, f)
+}
+
+# verdicts[policy id][user id] for enabled and report-only policies, every
+# subject: computed once, shared by BG-CA-001/002/003 and custom rules.
+verdicts[p.id][uid] := verdict(p, facts[uid]) if {
+	some p in policies
+	p.state != "disabled"
+	some uid in subjects
+	facts[uid]
+}
+
+# applies is the helper for custom rules: the policy targets the user on the
+# emergency path (after exclusions).
+applies(p, uid) if targeting(p, facts[uid]).targeted
+
+# pair_result is the status and message of BG-CA-002/003 for one (policy,
+# account) pair: waivers and missing accounts first, then the verdict.
+pair_result(p, a) := {"status": "not_applicable", "message": sprintf("waived: policy %s is listed in caAllowedPolicies", [p.id])} if {
+	waived(p)
+} else := {"status": "not_applicable", "message": sprintf("declared account %s does not exist (see BG-INV-003)", [a.ref])} if {
+	not a.exists
+} else := verdicts[p.id][a.id]

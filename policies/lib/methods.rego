@@ -1,0 +1,86 @@
+# METADATA
+# title: authentication method helpers
+# description: |
+#   Which registered methods an account can actually use on the emergency
+#   path, under the tenant's authentication methods policy.
+# scope: package
+package breakglass.lib.methods
+
+import data.breakglass.lib
+import rego.v1
+
+methods_policy := p if {
+	some p in lib.items("authenticationMethodsPolicy")
+} else := {}
+
+method_config(id) := c if {
+	some c in object.get(methods_policy, "authenticationMethodConfigurations", [])
+	lower(c.id) == lower(id)
+}
+
+# config_targets is true when an enabled method configuration includes the
+# user (all_users or one of its groups) and excludes none of its groups.
+config_targets(cfg, uid) if {
+	cfg.state == "enabled"
+	groups := lib.groups_of(uid)
+	some t in object.get(cfg, "includeTargets", [])
+	target_matches(t, groups)
+	not excluded_by_target(cfg, groups)
+}
+
+target_matches(t, _) if t.id == "all_users"
+
+target_matches(t, groups) if t.id in groups
+
+excluded_by_target(cfg, groups) if {
+	some t in object.get(cfg, "excludeTargets", [])
+	target_matches(t, groups)
+}
+
+# aaguid_allowed applies the FIDO2 key restrictions to one key model.
+aaguid_allowed(cfg, _) if not object.get(cfg, ["keyRestrictions", "isEnforced"], false)
+
+aaguid_allowed(cfg, aaguid) if {
+	cfg.keyRestrictions.isEnforced
+	lower(cfg.keyRestrictions.enforcementType) == "allow"
+	lower(aaguid) in {lower(a) | some a in object.get(cfg.keyRestrictions, "aaGuids", [])}
+}
+
+aaguid_allowed(cfg, aaguid) if {
+	cfg.keyRestrictions.isEnforced
+	lower(cfg.keyRestrictions.enforcementType) == "block"
+	not lower(aaguid) in {lower(a) | some a in object.get(cfg.keyRestrictions, "aaGuids", [])}
+}
+
+fido2_keys(uid) := [m | some m in object.get(lib.methods_of, uid, []); lib.method_type(m) == "fido2AuthenticationMethod"]
+
+# usable_fido2_aaguids: AAGUIDs of the user's FIDO2 keys/passkeys that the
+# FIDO2 policy lets it sign in with.
+usable_fido2_aaguids(uid) := {lower(object.get(m, "aaGuid", "")) |
+	cfg := method_config("Fido2")
+	config_targets(cfg, uid)
+	some m in fido2_keys(uid)
+	aaguid_allowed(cfg, object.get(m, "aaGuid", ""))
+}
+
+certificate_user_ids(u) := object.get(u, ["authorizationInfo", "certificateUserIds"], [])
+
+# has_certificate is true when certificate-based authentication is bound to
+# the user (certificateUserIds).
+has_certificate(u) if count(certificate_user_ids(u)) > 0
+
+# usable_certificate: certificate-based authentication bound and enabled.
+usable_certificate(u) if {
+	has_certificate(u)
+	config_targets(method_config("X509Certificate"), u.id)
+}
+
+# phishing_resistant_registered: FIDO2/passkey registered or CBA bound.
+phishing_resistant_registered(u) if count(fido2_keys(u.id)) > 0
+
+phishing_resistant_registered(u) if has_certificate(u)
+
+# phishing_resistant_usable: such a method that the methods policy allows.
+phishing_resistant_usable(u) if count(usable_fido2_aaguids(u.id)) > 0
+
+phishing_resistant_usable(u) if usable_certificate(u)

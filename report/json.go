@@ -1,0 +1,31 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/breakglass-dev/breakglass/policies/engine"
+)
+
+// JSON is the full record: every result, pass and not_applicable included.
+type JSON struct{}
+
+var _ Writer = JSON{}
+
+type jsonReport struct {
+	Tool     Tool            `json:"tool"`
+	Snapshot Snapshot        `json:"snapshot"`
+	Results  []engine.Result `json:"results"`
+	Summary  engine.Summary  `json:"summary"`
+}
+
+func (JSON) Write(w io.Writer, r *Report) error {
+	results := r.Results
+	if results == nil {
+		results = []engine.Result{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(jsonReport{Tool: r.Tool, Snapshot: r.Snapshot, Results: results, Summary: r.Summary})
+}

@@ -1,0 +1,143 @@
+// Package report renders scan results. Each format is one Writer in its own
+// file; writers never mutate the shared Report.
+package report
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/breakglass-dev/breakglass/mappings"
+	"github.com/breakglass-dev/breakglass/policies/engine"
+)
+
+// Report is everything a writer may render.
+type Report struct {
+	Tool     Tool
+	Snapshot Snapshot
+	Rules    []*engine.Rule // the catalogue, sorted by ID
+	Results  []engine.Result
+	Summary  engine.Summary
+	Mappings *mappings.Set
+	// IDLines maps object ids to their line in the snapshot (SARIF regions).
+	IDLines map[string]int
+	// IncludePass adds pass and not_applicable results to SARIF and text.
+	IncludePass bool
+}
+
+// Tool identifies this build.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Snapshot identifies the evaluated snapshot.
+type Snapshot struct {
+	Path        string    `json:"path"`
+	SHA256      string    `json:"sha256"`
+	TenantID    string    `json:"tenantId"`
+	CollectedAt time.Time `json:"collectedAt"`
+}
+
+// Writer renders a report in one format.
+type Writer interface {
+	Write(w io.Writer, r *Report) error
+}
+
+// Format names, as accepted by --format.
+const (
+	FormatText     = "text"
+	FormatJSON     = "json"
+	FormatSARIF    = "sarif"
+	FormatJUnit    = "junit"
+	FormatMarkdown = "markdown"
+)
+
+var writers = map[string]Writer{
+	FormatText:     Text{},
+	FormatJSON:     JSON{},
+	FormatSARIF:    SARIF{},
+	FormatJUnit:    JUnit{},
+	FormatMarkdown: Markdown{},
+}
+
+// Formats lists the supported formats, sorted, for flag help.
+func Formats() []string {
+	out := make([]string, 0, len(writers))
+	for f := range writers {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Get returns the writer for a format.
+func Get(format string) (Writer, error) {
+	w, ok := writers[format]
+	if !ok {
+		return nil, fmt.Errorf("unknown format %q (supported: %s)", format, strings.Join(Formats(), ", "))
+	}
+	return w, nil
+}
+
+// DisplayPath keeps absolute paths (and so user names and hostnames) out of
+// reports: relative paths stay as given, absolute ones become relative to
+// the working directory when below it, else the base name.
+func DisplayPath(path, cwd string) string {
+	if !filepath.IsAbs(path) {
+		return filepath.ToSlash(filepath.Clean(path))
+	}
+	if cwd != "" {
+		if rel, err := filepath.Rel(cwd, path); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return filepath.Base(path)
+}
+
+// visible reports whether a result is shown in the compact formats.
+func (r *Report) visible(res engine.Result) bool {
+	return r.IncludePass || (res.Status != engine.StatusPass && res.Status != engine.StatusNotApplicable)
+}
+
+// ruleByID indexes the catalogue.
+func (r *Report) ruleByID() map[string]*engine.Rule {
+	m := make(map[string]*engine.Rule, len(r.Rules))
+	for _, rule := range r.Rules {
+		m[rule.ID] = rule
+	}
+	return m
+}
+
+// frameworks lists the framework keys in report order.
+func (r *Report) frameworks() []string {
+	if r.Mappings == nil {
+		return mappings.BuiltinFrameworks
+	}
+	ids := make([]string, 0, len(r.Mappings.Frameworks))
+	for _, f := range r.Mappings.Frameworks {
+		ids = append(ids, f.ID)
+	}
+	return ids
+}
+
+// controlTags flattens a rule's controls as "framework:control" tags.
+func (r *Report) controlTags(controls map[string][]string) []string {
+	var tags []string
+	for _, fw := range r.frameworks() {
+		for _, c := range controls[fw] {
+			tags = append(tags, fw+":"+c)
+		}
+	}
+	return tags
+}
+
+func describe(ref engine.Ref) string {
+	if ref.Name != "" && ref.Name != ref.ID {
+		return fmt.Sprintf("%s %s (%s)", ref.Type, ref.Name, ref.ID)
+	}
+	return fmt.Sprintf("%s %s", ref.Type, ref.ID)
+}

@@ -49,12 +49,15 @@ facts[uid] := {
 
 # subjects: declared accounts, or (discovery) every user in the snapshot.
 subjects := lib.account_ids if count(lib.accounts) > 0
+
 else := {u.id | some u in lib.items("users")}
 
 cert_usable(u) if methods.usable_certificate(u)
+
 else := false
 
 pr_usable(u) if methods.phishing_resistant_usable(u)
+
 else := false
 
 # --- targeting -----------------------------------------------------------------
@@ -71,7 +74,9 @@ list(cond, key) := lowers(v) if {
 # included_by names the route by which the policy's user condition includes
 # the account; undefined when it does not.
 included_by(p, f) := "all users" if "all" in list(users_cond(p), "includeUsers")
+
 else := "the user" if f.id in list(users_cond(p), "includeUsers")
+
 else := sprintf("group %s", [lib.group_resource(g).name]) if {
 	some g in list(users_cond(p), "includeGroups")
 	g in f.groups
@@ -84,6 +89,7 @@ else := sprintf("group %s", [lib.group_resource(g).name]) if {
 
 # excluded_by names the route by which the account is excluded.
 excluded_by(p, f) := "the user" if f.id in list(users_cond(p), "excludeUsers")
+
 else := sprintf("group %s", [lib.group_resource(g).name]) if {
 	some g in list(users_cond(p), "excludeGroups")
 	g in f.groups
@@ -192,9 +198,11 @@ builtin_verdict(c) := {"v": "no", "why": unsatisfiable_builtins[lower(c)]} if {
 } else := {"v": "unknown", "why": sprintf("unknown grant control %q", [c])}
 
 mfa_verdict(f) := {"v": "yes", "why": "MFA met by a phishing-resistant method"} if f.phishing_resistant
+
 else := {"v": "no", "why": "requires MFA and the account has no phishing-resistant method usable under the authentication methods policy"}
 
 control_verdict(c, f) := mfa_verdict(f) if lower(c) == "mfa"
+
 else := builtin_verdict(c)
 
 grant(p) := object.get(p, "grantControls", null)
@@ -204,6 +212,7 @@ strengths_by_id[s.id] := s if some s in lib.items("authenticationStrengthPolicie
 # resolve_strength prefers the collected policy (it carries the combination
 # configurations), then an inline expansion in the CA policy.
 resolve_strength(s) := strengths_by_id[s.id] if s.id
+
 else := s if s.allowedCombinations
 
 strength_verdict(s, f) := {"v": "unknown", "why": sprintf("authentication strength %s could not be resolved", [object.get(s, "id", "?")])} if {
@@ -276,7 +285,12 @@ control_verdicts(p, f) := array.concat(
 # decides only when the others do not).
 satisfiability(p, f) := {"v": "yes", "why": "no grant controls (session controls only)"} if {
 	count(control_verdicts(p, f)) == 0
-} else := combine(upper(object.get(grant(p), "operator", "AND")), control_verdicts(p, f))
+} else := combine(operator(p), control_verdicts(p, f))
+
+# operator is OR or AND; a missing operator combines with AND.
+operator(p) := "OR" if upper(object.get(grant(p), "operator", "AND")) == "OR"
+
+else := "AND"
 
 combine("OR", vs) := v if {
 	some v in vs
@@ -286,15 +300,15 @@ combine("OR", vs) := v if {
 	v.v == "unknown"
 } else := {"v": "no", "why": concat("; ", [v.why | some v in vs])}
 
-combine(op, vs) := v if {
-	op != "OR"
+combine("AND", vs) := and_verdict(vs)
+
+and_verdict(vs) := v if {
 	some v in vs
 	v.v == "no"
 } else := v if {
-	op != "OR"
 	some v in vs
 	v.v == "unknown"
-} else := {"v": "yes", "why": concat("; ", [v.why | some v in vs])} if op != "OR"
+} else := {"v": "yes", "why": concat("; ", [v.why | some v in vs])}
 
 # verdict judges one (policy, account) pair: status pass, fail or error.
 verdict(p, f) := {"status": "pass", "message": t.why} if {

@@ -63,9 +63,11 @@ users_by_upn[lower(u.userPrincipalName)] := u if some u in items("users")
 
 # account_ref is how a declaration names the account (UPN, else object id).
 account_ref(decl) := decl.userPrincipalName if decl.userPrincipalName != ""
+
 else := decl.id
 
 declared_user(decl) := users_by_id[lower(decl.id)] if decl.id != ""
+
 else := users_by_upn[lower(decl.userPrincipalName)]
 
 # accounts lists the declared break-glass accounts, resolved against the
@@ -95,6 +97,7 @@ resolve(decl) := {
 # unresolved_id identifies an account the tenant lacks: its declared object
 # id, else its UPN.
 unresolved_id(decl) := lower(decl.id) if decl.id != ""
+
 else := lower(decl.userPrincipalName)
 
 # account_ids holds the object ids of declared accounts that exist.
@@ -113,6 +116,7 @@ is_declared(ref) if {
 
 # account_resource is the result resource for an account.
 account_resource(a) := {"type": "user", "id": a.id, "name": a.upn} if a.upn != ""
+
 else := {"type": "user", "id": a.id, "name": a.ref}
 
 # user_resource is the result resource for any user object.

@@ -40,4 +40,5 @@ results contains {
 }
 
 declaration_hint := "; no accounts are declared in breakglass.yaml" if count(lib.accounts) == 0
+
 else := ""

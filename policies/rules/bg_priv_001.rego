@@ -34,6 +34,7 @@ permanent(a) := {sprintf("%s (%s)", [lib.role_name(role), route]) |
 }
 
 principal_route(pid, uid) := "direct" if pid == uid
+
 else := sprintf("via group %s", [pid]) if pid in lib.groups_of(uid)
 
 never_expires(s) if lower(object.get(s, ["scheduleInfo", "expiration", "type"], "noExpiration")) == "noexpiration"

@@ -158,18 +158,29 @@ func parseInto(modules map[string]*ast.Module, name string, src []byte) error {
 	}
 	m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
 	if err != nil {
+		var errs ast.Errors
+		if errors.As(err, &errs) {
+			err = explainCompileErrors(errs) // file:line:col for every error
+		}
 		return &PolicyError{err}
 	}
 	modules[name] = m
 	return nil
 }
 
-// Compile compiles modules in strict mode with the sandbox capabilities.
-func Compile(modules map[string]*ast.Module) (*ast.Compiler, error) {
-	c := ast.NewCompiler().
+// NewCompiler returns the production compiler configuration, not yet
+// compiled: strict mode, Rego v1, the sandbox capabilities. The tester
+// compiles with it too, so tests see exactly what a scan sees.
+func NewCompiler() *ast.Compiler {
+	return ast.NewCompiler().
 		WithCapabilities(SandboxCapabilities()).
 		WithStrict(true).
 		WithDefaultRegoVersion(ast.RegoV1)
+}
+
+// Compile compiles modules in strict mode with the sandbox capabilities.
+func Compile(modules map[string]*ast.Module) (*ast.Compiler, error) {
+	c := NewCompiler()
 	c.Compile(modules)
 	if c.Failed() {
 		return nil, &PolicyError{explainCompileErrors(c.Errors)}
@@ -216,14 +227,32 @@ func explainCompileErrors(errs ast.Errors) error {
 		if e.Location != nil {
 			loc = fmt.Sprintf("%s:%d:%d", e.Location.File, e.Location.Row, e.Location.Col)
 		}
-		msg := e.Message
-		if strings.Contains(msg, "undefined function") {
-			msg += " (custom rules run sandboxed: http.send, net.*, opa.runtime, rand.* and other I/O builtins are not available)"
+		msg := fmt.Sprintf("%s: %s", loc, sandboxMessage(e.Message))
+		if e.Details != nil {
+			for _, line := range e.Details.Lines() {
+				msg += "\n\t" + line // type errors: have/want
+			}
 		}
-		msgs = append(msgs, fmt.Sprintf("%s: %s", loc, msg))
+		msgs = append(msgs, msg)
 	}
 	sort.Strings(msgs)
 	return errors.New(strings.Join(msgs, "\n"))
+}
+
+// sandboxMessage makes "undefined function X" precise when X is an OPA
+// builtin that the sandbox removed (see SandboxCapabilities).
+func sandboxMessage(msg string) string {
+	name, ok := strings.CutPrefix(msg, "undefined function ")
+	if !ok {
+		return msg
+	}
+	name = strings.TrimSpace(name)
+	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
+		if b.Name == name && forbiddenBuiltin(b) {
+			return fmt.Sprintf("builtin %s is not allowed in the breakglass sandbox: rules cannot use the network, the environment, randomness or print (http.*, net.*, opa.*, rand.*, uuid.*, print, trace are removed; see docs/custom-rules.md, \"Sandbox\")", name)
+		}
+	}
+	return msg
 }
 
 // readCatalogue reads each rule package's METADATA and checks its mapping.
@@ -240,7 +269,7 @@ func (e *Engine) readCatalogue() error {
 			return err
 		}
 		if prev, dup := e.byID[rule.ID]; dup {
-			return fmt.Errorf("%s:%d: rule id %s is already defined in %s", a.Location.File, a.Location.Row, rule.ID, prev.File)
+			return fmt.Errorf("%s:%d:%d: rule id %s is already defined in %s: rule ids must be unique", a.Location.File, a.Location.Row, a.Location.Col, rule.ID, prev.File)
 		}
 		if err := e.attachControls(rule, a); err != nil {
 			return err
@@ -284,7 +313,8 @@ func (e *Engine) checkEveryRulePackageHasMetadata() error {
 	for _, r := range e.rules {
 		seen[r.Package] = true
 		if !definesResults(e.modules[r.File]) {
-			return fmt.Errorf("%s: rule %s (package %s) defines no `results contains {...} if` rule, so it can never report anything", r.File, r.ID, r.Package)
+			loc := e.modules[r.File].Package.Location
+			return fmt.Errorf("%s:%d:%d: rule %s (package %s) defines no `results contains {...} if` rule, so it can never report anything", r.File, loc.Row, loc.Col, r.ID, r.Package)
 		}
 	}
 	names := make([]string, 0, len(e.modules))
@@ -301,7 +331,7 @@ func (e *Engine) checkEveryRulePackageHasMetadata() error {
 		if !definesResults(m) {
 			continue // a helper module inside the rules namespace
 		}
-		return fmt.Errorf("%s:%d: package %s defines `results` but has no package METADATA block with custom.id", name, m.Package.Location.Row, pkg)
+		return fmt.Errorf("%s:%d:%d: package %s defines `results` but has no package METADATA block with custom.id (put a `# METADATA` comment block with title, description and custom: id, severity, resource, remediation, controls right above the package line)", name, m.Package.Location.Row, m.Package.Location.Col, pkg)
 	}
 	return nil
 }

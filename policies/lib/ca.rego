@@ -78,11 +78,9 @@ included_by(p, f) := "all users" if "all" in list(users_cond(p), "includeUsers")
 else := "the user" if f.id in list(users_cond(p), "includeUsers")
 
 else := sprintf("group %s", [lib.group_resource(g).name]) if {
-	some g in list(users_cond(p), "includeGroups")
-	g in f.groups
+	g := first(list(users_cond(p), "includeGroups") & f.groups)
 } else := sprintf("role %s", [lib.role_name(r)]) if {
-	some r in list(users_cond(p), "includeRoles")
-	r in f.roles
+	r := first(list(users_cond(p), "includeRoles") & f.roles)
 } else := "guest or external user condition" if {
 	guests_match(users_cond(p), "includeGuestsOrExternalUsers", f, true)
 }
@@ -91,11 +89,9 @@ else := sprintf("group %s", [lib.group_resource(g).name]) if {
 excluded_by(p, f) := "the user" if f.id in list(users_cond(p), "excludeUsers")
 
 else := sprintf("group %s", [lib.group_resource(g).name]) if {
-	some g in list(users_cond(p), "excludeGroups")
-	g in f.groups
+	g := first(list(users_cond(p), "excludeGroups") & f.groups)
 } else := sprintf("role %s", [lib.role_name(r)]) if {
-	some r in list(users_cond(p), "excludeRoles")
-	r in f.roles
+	r := first(list(users_cond(p), "excludeRoles") & f.roles)
 } else := "guest or external user condition" if {
 	guests_match(users_cond(p), "excludeGuestsOrExternalUsers", f, false)
 }
@@ -219,8 +215,7 @@ strength_verdict(s, f) := {"v": "unknown", "why": sprintf("authentication streng
 	not resolve_strength(s)
 } else := {"v": "yes", "why": sprintf("authentication strength %q met by %s", [object.get(resolve_strength(s), "displayName", s.id), combo])} if {
 	strength := resolve_strength(s)
-	some combo in strength.allowedCombinations
-	combination_met(combo, strength, f)
+	combo := first({c | some c in strength.allowedCombinations; combination_met(c, strength, f)})
 } else := {"v": "no", "why": sprintf("requires authentication strength %q and no allowed combination matches the account's usable methods", [object.get(resolve_strength(s), "displayName", object.get(s, "id", "?"))])}
 
 combination_met(combo, strength, f) if {
@@ -293,22 +288,28 @@ operator(p) := "OR" if upper(object.get(grant(p), "operator", "AND")) == "OR"
 else := "AND"
 
 combine("OR", vs) := v if {
-	some v in vs
-	v.v == "yes"
+	v := first_with(vs, "yes")
 } else := v if {
-	some v in vs
-	v.v == "unknown"
+	v := first_with(vs, "unknown")
 } else := {"v": "no", "why": concat("; ", [v.why | some v in vs])}
 
 combine("AND", vs) := and_verdict(vs)
 
 and_verdict(vs) := v if {
-	some v in vs
-	v.v == "no"
+	v := first_with(vs, "no")
 } else := v if {
-	some v in vs
-	v.v == "unknown"
+	v := first_with(vs, "unknown")
 } else := {"v": "yes", "why": concat("; ", [v.why | some v in vs])}
+
+# first returns the smallest element of a non-empty set: else-chains must
+# yield one value even when several elements qualify.
+first(xs) := sort(xs)[0] if count(xs) > 0
+
+# first_with returns the first control verdict with the given outcome.
+first_with(vs, outcome) := matching[0] if {
+	matching := [v | some v in vs; v.v == outcome]
+	count(matching) > 0
+}
 
 # verdict judges one (policy, account) pair: status pass, fail or error.
 verdict(p, f) := {"status": "pass", "message": t.why} if {

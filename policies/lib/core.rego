@@ -191,14 +191,21 @@ subscription_resource(sid) := {"type": "subscription", "id": sprintf("/subscript
 vault_uri(secret_uri) := sprintf("https://%s/", [split(trim_prefix(secret_uri, "https://"), "/")[0]])
 
 key_vault_resource(secret_uri) := {"type": "keyVault", "id": v.id, "name": v.name} if {
-	some v in items("keyVaults")
-	lower(trim_suffix(object.get(v, ["properties", "vaultUri"], ""), "/")) == lower(trim_suffix(vault_uri(secret_uri), "/"))
+	vaults := [x |
+		some x in items("keyVaults")
+		lower(trim_suffix(object.get(x, ["properties", "vaultUri"], ""), "/")) == lower(trim_suffix(vault_uri(secret_uri), "/"))
+	]
+	count(vaults) > 0
+	v := vaults[0]
 } else := {"type": "keyVault", "id": vault_uri(secret_uri), "name": vault_uri(secret_uri)}
 
 # role_name returns a role's display name for messages.
-role_name(template_id) := d.displayName if {
-	some d in items("roleDefinitions")
-	lower(object.get(d, "templateId", d.id)) == template_id
+role_name(template_id) := names[0] if {
+	names := sort([d.displayName |
+		some d in items("roleDefinitions")
+		lower(object.get(d, "templateId", d.id)) == template_id
+	])
+	count(names) > 0
 } else := template_id
 
 # account_missing is the verdict of a per-account rule for an account that

@@ -3,7 +3,7 @@ GO        ?= go
 BIN       := bin/breakglass
 SAMPLE    := testdata/sample
 TOOLS     := $(CURDIR)/.tools
-MULTITOOL := $(TOOLS)/node_modules/@microsoft/sarif-multitool/Sarif.Multitool
+MULTITOOL := $(TOOLS)/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
 SARIF_MULTITOOL_VERSION := 5.7.0
 
 .PHONY: build demo test test-go test-rego sarif-multitool bench lint clean

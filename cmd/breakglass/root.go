@@ -17,7 +17,7 @@ const (
 
 // version and commit are set with -ldflags at release time.
 var (
-	version = "dev"
+	version = "0.1.0-dev"
 	commit  = ""
 )
 

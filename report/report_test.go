@@ -1,0 +1,249 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/breakglass-dev/breakglass/collector/snapshot"
+	"github.com/breakglass-dev/breakglass/config"
+	"github.com/breakglass-dev/breakglass/policies/engine"
+	"github.com/breakglass-dev/breakglass/report"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+const samplePath = "testdata/sample/snapshot.json" // as the user would type it at the repo root
+
+// sampleReport scans the bundled sample tenant exactly as `make demo` does.
+func sampleReport(t *testing.T) *report.Report {
+	t.Helper()
+	root := filepath.Join("..")
+	snap, err := snapshot.Load(filepath.Join(root, samplePath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(root, "testdata", "sample", "breakglass.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(context.Background(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := eng.Scan(context.Background(), engine.Input{Document: snap.Doc, Config: cfg, Now: snap.CollectedAt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &report.Report{
+		Tool:     report.Tool{Name: "breakglass", Version: "0.1.0-test"},
+		Snapshot: report.Snapshot{Path: samplePath, SHA256: snap.SHA256, TenantID: snap.TenantID, CollectedAt: snap.CollectedAt},
+		Rules:    eng.Rules(), Results: results, Summary: engine.Summarize(results),
+		Mappings: eng.Mappings(), IDLines: snapshot.IDLines(snap.Bytes),
+	}
+}
+
+func emptyReport(t *testing.T) *report.Report {
+	r := sampleReport(t)
+	r.Results = nil
+	r.Summary = engine.Summarize(nil)
+	return r
+}
+
+func render(t *testing.T, format string, r *report.Report) []byte {
+	t.Helper()
+	w, err := report.Get(format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := w.Write(&buf, r); err != nil {
+		t.Fatalf("%s: %v", format, err)
+	}
+	return buf.Bytes()
+}
+
+var extension = map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "markdown": "md"}
+
+// TestGolden renders every format twice (byte-identical) and compares with
+// testdata/golden; `go test ./report -update` rewrites the files.
+func TestGolden(t *testing.T) {
+	cases := map[string]*report.Report{"sample": sampleReport(t), "empty": emptyReport(t)}
+	for name, rep := range cases {
+		for _, format := range report.Formats() {
+			t.Run(name+"/"+format, func(t *testing.T) {
+				got := render(t, format, rep)
+				if again := render(t, format, rep); !bytes.Equal(got, again) {
+					t.Fatal("rendering twice gave different bytes")
+				}
+				path := filepath.Join("testdata", "golden", name+"."+extension[format])
+				if *update {
+					if err := os.WriteFile(path, got, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run go test ./report -update)", err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s differs from golden file; if the change is intended, run go test ./report -update and review the diff", path)
+				}
+			})
+		}
+	}
+}
+
+func TestJSONCarriesEveryResultAndSpecShape(t *testing.T) {
+	rep := sampleReport(t)
+	var doc struct {
+		Tool     map[string]string `json:"tool"`
+		Snapshot map[string]any    `json:"snapshot"`
+		Results  []map[string]any  `json:"results"`
+		Summary  map[string]int    `json:"summary"`
+	}
+	if err := json.Unmarshal(render(t, "json", rep), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Results) != len(rep.Results) {
+		t.Fatalf("JSON has %d results, report %d: JSON must keep pass and not_applicable", len(doc.Results), len(rep.Results))
+	}
+	for _, k := range []string{"pass", "fail", "error", "manual", "not_applicable"} {
+		if _, ok := doc.Summary[k]; !ok {
+			t.Errorf("summary lacks %q", k)
+		}
+	}
+	for _, k := range []string{"path", "sha256", "tenantId", "collectedAt"} {
+		if doc.Snapshot[k] == nil {
+			t.Errorf("snapshot lacks %q", k)
+		}
+	}
+	for _, r := range doc.Results {
+		for _, k := range []string{"ruleId", "status", "severity", "resource", "message", "controls"} {
+			if r[k] == nil {
+				t.Fatalf("result lacks %q: %v", k, r)
+			}
+		}
+	}
+}
+
+func TestSARIFShape(t *testing.T) {
+	var doc struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID         string         `json:"id"`
+						Help       map[string]any `json:"help"`
+						Properties map[string]any `json:"properties"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			AutomationDetails map[string]string `json:"automationDetails"`
+			Results           []struct {
+				RuleID              string            `json:"ruleId"`
+				PartialFingerprints map[string]string `json:"partialFingerprints"`
+				Locations           []struct {
+					PhysicalLocation struct {
+						ArtifactLocation map[string]string `json:"artifactLocation"`
+						Region           map[string]int    `json:"region"`
+					} `json:"physicalLocation"`
+					LogicalLocations []map[string]string `json:"logicalLocations"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	rep := sampleReport(t)
+	if err := json.Unmarshal(render(t, "sarif", rep), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Runs) != 1 {
+		t.Fatalf("%d runs, want 1", len(doc.Runs))
+	}
+	run := doc.Runs[0]
+	if !strings.Contains(run.AutomationDetails["id"], rep.Snapshot.TenantID) {
+		t.Errorf("automationDetails.id %q does not distinguish the tenant", run.AutomationDetails["id"])
+	}
+	if len(run.Tool.Driver.Rules) != len(rep.Rules) {
+		t.Errorf("%d SARIF rules, catalogue has %d", len(run.Tool.Driver.Rules), len(rep.Rules))
+	}
+	for _, r := range run.Tool.Driver.Rules {
+		tags, _ := r.Properties["tags"].([]any)
+		if r.Help["markdown"] == nil || r.Properties["security-severity"] == nil || len(tags) < 3 || tags[0] != "security" {
+			t.Errorf("rule %s lacks help, security-severity or tags", r.ID)
+		}
+	}
+	if len(run.Results) == 0 {
+		t.Fatal("the sample has findings; SARIF has none")
+	}
+	for _, res := range run.Results {
+		if len(res.PartialFingerprints[report.FingerprintKey]) != 64 {
+			t.Errorf("%s: no stable fingerprint", res.RuleID)
+		}
+		loc := res.Locations[0]
+		if loc.PhysicalLocation.ArtifactLocation["uri"] != samplePath || loc.PhysicalLocation.Region["startLine"] < 2 {
+			t.Errorf("%s: physical location %+v does not point into the snapshot", res.RuleID, loc.PhysicalLocation)
+		}
+		if len(loc.LogicalLocations) == 0 {
+			t.Errorf("%s: no logical location", res.RuleID)
+		}
+	}
+}
+
+// TestSARIFValidatesWithMultitool runs Microsoft's SARIF Multitool (make
+// sarif-multitool installs it; `make test` sets SARIF_MULTITOOL) with the
+// GitHub and SARIF rule sets and requires zero errors and warnings.
+func TestSARIFValidatesWithMultitool(t *testing.T) {
+	tool := os.Getenv("SARIF_MULTITOOL")
+	if tool == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("SARIF_MULTITOOL is not set in CI: run the suite with `make test`")
+		}
+		t.Skip("SARIF_MULTITOOL not set; `make test` installs and sets it")
+	}
+	dir := t.TempDir()
+	for name, rep := range map[string]*report.Report{"sample": sampleReport(t), "empty": emptyReport(t)} {
+		in := filepath.Join(dir, name+".sarif")
+		out := filepath.Join(dir, name+".validation.sarif")
+		if err := os.WriteFile(in, render(t, "sarif", rep), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(tool, "validate", "--rule-kind", "Gh;Sarif", "--output", out, in)
+		cmd.Dir = dir
+		output, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("multitool failed: %v\n%s", err, output)
+		}
+		var log struct {
+			Runs []struct {
+				Results []struct {
+					RuleID  string `json:"ruleId"`
+					Level   string `json:"level"`
+					Message struct {
+						Text string `json:"text"`
+					} `json:"message"`
+				} `json:"results"`
+			} `json:"runs"`
+		}
+		raw, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatalf("no validation log: %v\n%s", err, output)
+		}
+		if err := json.Unmarshal(raw, &log); err != nil {
+			t.Fatal(err)
+		}
+		for _, run := range log.Runs {
+			for _, r := range run.Results {
+				if r.Level == "error" || r.Level == "warning" || r.Level == "" {
+					t.Errorf("%s: %s %s: %s", name, r.Level, r.RuleID, r.Message.Text)
+				}
+			}
+		}
+	}
+}

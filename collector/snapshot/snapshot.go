@@ -54,8 +54,8 @@ type Principal struct {
 
 // Collection records the cost of a collection run per data set.
 type Collection struct {
-	DurationMS int64            `json:"durationMs"`
-	Requests   map[string]int   `json:"requests"`
+	DurationMS  int64            `json:"durationMs"`
+	Requests    map[string]int   `json:"requests"`
 	DurationsMS map[string]int64 `json:"durationsMs,omitempty"`
 }
 

@@ -1,0 +1,136 @@
+package snapshot
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var samplePath = filepath.Join("..", "..", "testdata", "sample", "snapshot.json")
+
+func TestSampleIsValid(t *testing.T) {
+	s, err := Load(samplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.TenantID == "" || s.CollectedAt.IsZero() || len(s.SHA256) != 64 {
+		t.Errorf("metadata not read: %+v", s)
+	}
+}
+
+func mutate(t *testing.T, f func(doc map[string]any)) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(samplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	f(doc)
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestRejections(t *testing.T) {
+	cases := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"invalid JSON", []byte("{\n  \"schemaVersion\": 1,\n  \"metadata\": {,\n}"), "snap.json:3:"},
+		{"trailing data", []byte(`{"schemaVersion": 1} {}`), "invalid JSON"},
+		{"not an object", []byte(`[1]`), "JSON object"},
+		{"no version", []byte(`{"metadata": {}}`), "schemaVersion"},
+		{"future version", mutate(t, func(d map[string]any) { d["schemaVersion"] = 2 }), "schemaVersion 2 is not supported"},
+		{"bad status", mutate(t, func(d map[string]any) {
+			d["dataSets"].(map[string]any)["users"].(map[string]any)["status"] = "partial"
+		}), "/dataSets/users/status"},
+		{"unknown data set", mutate(t, func(d map[string]any) {
+			d["dataSets"].(map[string]any)["mailboxes"] = map[string]any{"status": "ok", "items": []any{}}
+		}), "mailboxes"},
+		{"item without id", mutate(t, func(d map[string]any) {
+			users := d["dataSets"].(map[string]any)["users"].(map[string]any)
+			users["items"] = []any{map[string]any{"userPrincipalName": "x@y"}}
+		}), "/dataSets/users/items/0"},
+		{"bad tenant id", mutate(t, func(d map[string]any) { d["metadata"].(map[string]any)["tenantId"] = "contoso" }), "/metadata/tenantId"},
+		{"bad time", mutate(t, func(d map[string]any) { d["metadata"].(map[string]any)["collectedAt"] = "yesterday" }), "/metadata/collectedAt"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("snap.json", c.data)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "snap.json:") {
+				t.Errorf("error %q does not contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestSchemaErrorsPointAtTheLine(t *testing.T) {
+	data := mutate(t, func(d map[string]any) {
+		d["dataSets"].(map[string]any)["domains"].(map[string]any)["status"] = "partial"
+	})
+	_, err := Parse("snap.json", data)
+	ie, ok := err.(*InputError)
+	if !ok {
+		t.Fatalf("got %T %v", err, err)
+	}
+	lines := strings.Split(string(data), "\n")
+	if ie.Line < 1 || !strings.Contains(lines[ie.Line-1], `"partial"`) {
+		t.Errorf("line %d is %q, not the offending status", ie.Line, lines[ie.Line-1])
+	}
+}
+
+func TestIDLines(t *testing.T) {
+	data, _ := os.ReadFile(samplePath)
+	lines := strings.Split(string(data), "\n")
+	idx := IDLines(data)
+	for _, id := range []string{"b9a1e001-0000-4000-8000-00000000b002", "c0000001-0000-4000-8000-00000000ca04"} {
+		n := idx[id]
+		if n == 0 || !strings.Contains(lines[n-1], `"id": "`+id+`"`) {
+			t.Errorf("%s: line %d does not hold its id", id, n)
+		}
+	}
+}
+
+func TestWriteFileIsAtomicAndRoundTrips(t *testing.T) {
+	dir := t.TempDir()
+	doc := &Document{
+		SchemaVersion: SchemaVersion,
+		Metadata: Metadata{TenantID: "7c3f8a2e-5b1d-4e6f-9a0b-1c2d3e4f5a6b", CollectedAt: time.Date(2026, 11, 20, 6, 0, 0, 0, time.UTC),
+			Tool: Tool{Name: "breakglass", Version: "test"}},
+		DataSets: map[string]*DataSet{Users: OK(nil), Domains: Failed(StatusForbidden, "403: Domain.Read.All missing")},
+	}
+	data, err := doc.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "snap.json")
+	if err := WriteFile(path, data); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+	if _, err := Load(path); err != nil {
+		t.Fatalf("written snapshot does not validate: %v", err)
+	}
+	again, _ := doc.Marshal()
+	if string(again) != string(data) {
+		t.Error("Marshal is not deterministic")
+	}
+	if err := WriteFile(filepath.Join(dir, "missing", "snap.json"), data); err == nil {
+		t.Error("writing into a missing directory succeeded")
+	}
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const (
+	sampleSnap   = "../../testdata/sample/snapshot.json"
+	sampleConfig = "../../testdata/sample/breakglass.yaml"
+)
+
+// run executes the CLI in-process and returns exit code, stdout, stderr.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := newRootCmd()
+	var out, errOut bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	if err != nil {
+		errOut.WriteString(err.Error())
+	}
+	return exitCode(err), out.String(), errOut.String()
+}
+
+func TestScanExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	badJSON := filepath.Join(dir, "bad.json")
+	os.WriteFile(badJSON, []byte("{\n  \"schemaVersion\": 1,\n  oops\n}"), 0o644)
+	badConfig := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(badConfig, []byte("accounts:\n  - id: nope\n"), 0o644)
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"ok", []string{"scan", sampleSnap, "-c", sampleConfig}, 0, "results:"},
+		{"fail-on high trips on the CA004 lockout", []string{"scan", sampleSnap, "-c", sampleConfig, "--fail-on", "high"}, 1, ""},
+		{"fail-on critical passes", []string{"scan", sampleSnap, "-c", sampleConfig, "--fail-on", "critical"}, 0, ""},
+		{"missing snapshot", []string{"scan", filepath.Join(dir, "none.json")}, 2, "cannot read snapshot"},
+		{"invalid JSON names the line", []string{"scan", badJSON}, 2, "bad.json:3:"},
+		{"bad config names the line", []string{"scan", sampleSnap, "-c", badConfig}, 2, "bad.yaml:2:"},
+		{"unknown format", []string{"scan", sampleSnap, "-f", "pdf"}, 2, "unknown format"},
+		{"bad fail-on", []string{"scan", sampleSnap, "--fail-on", "urgent"}, 2, "--fail-on"},
+		{"two formats on stdout", []string{"scan", sampleSnap, "-f", "json", "-f", "text"}, 2, "stdout"},
+		{"unwritable output", []string{"scan", sampleSnap, "-f", "sarif", "-o", filepath.Join(dir, "no", "x.sarif")}, 2, "does not exist"},
+		{"no argument", []string{"scan"}, 2, "arg"},
+		{"unknown flag", []string{"scan", sampleSnap, "--nope"}, 2, "unknown flag"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := run(t, c.args...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, c.code, out, errOut)
+			}
+			if c.want != "" && !strings.Contains(out+errOut, c.want) {
+				t.Errorf("output does not mention %q:\n%s%s", c.want, out, errOut)
+			}
+		})
+	}
+}
+
+func TestScanWritesEachFormatToItsOutput(t *testing.T) {
+	dir := t.TempDir()
+	sarifPath, jsonPath := filepath.Join(dir, "r.sarif"), filepath.Join(dir, "r.json")
+	code, out, errOut := run(t, "scan", sampleSnap, "-c", sampleConfig, "-f", "text", "-f", "sarif", "-o", "-", "-o", sarifPath, "-f", "json", "-o", jsonPath)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "BG-CA-002") {
+		t.Errorf("text summary missing from stdout: %s", out)
+	}
+	var doc map[string]any
+	for _, p := range []string{sarifPath, jsonPath} {
+		raw, err := os.ReadFile(p)
+		if err != nil || json.Unmarshal(raw, &doc) != nil {
+			t.Errorf("%s: not written as JSON: %v", p, err)
+		}
+	}
+	if strings.Contains(string(mustRead(t, jsonPath)), dir) {
+		t.Error("report leaks an absolute path")
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestCatalogueCommands(t *testing.T) {
+	code, out, _ := run(t, "rules", "--format", "json")
+	var rules []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &rules) != nil || len(rules) < 9 {
+		t.Fatalf("rules --format json: exit %d, %d rules", code, len(rules))
+	}
+	code, out, _ = run(t, "controls")
+	if code != 0 || !strings.Contains(out, "AC-3(10)") || !strings.Contains(out, "BG-CA-002") {
+		t.Errorf("controls: exit %d\n%s", code, out)
+	}
+	code, out, _ = run(t, "schema")
+	if code != 0 || !strings.Contains(out, `"$schema"`) {
+		t.Errorf("schema: exit %d", code)
+	}
+	code, out, _ = run(t, "version")
+	if code != 0 || !strings.Contains(out, "OPA") {
+		t.Errorf("version: %s", out)
+	}
+	code, out, _ = run(t, "--help")
+	if code != 0 || !strings.Contains(out, "scan") {
+		t.Errorf("help: %s", out)
+	}
+}

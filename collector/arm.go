@@ -1,0 +1,433 @@
+package collector
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
+
+	"github.com/breakglass-dev/breakglass/collector/snapshot"
+	"github.com/breakglass-dev/breakglass/config"
+)
+
+// ARM API versions (stable ones that return the fields the rules read).
+const (
+	apiSubscriptions  = "2022-12-01"
+	apiAuthorization  = "2022-04-01"
+	apiPIM            = "2020-10-01"
+	apiDiagnostics    = "2017-04-01" // microsoft.aadiam/diagnosticSettings has no newer GA version
+	apiScheduledQuery = "2023-12-01"
+	apiActionGroups   = "2023-01-01"
+	apiKeyVault       = "2023-07-01"
+)
+
+// armClient sends ARM requests through an azcore pipeline: ARM bearer
+// token policy, retry policy honouring Retry-After, shared transport.
+type armClient struct {
+	pl         runtime.Pipeline
+	base       string
+	reqTimeout time.Duration
+	clientOpts policy.ClientOptions // reused for Key Vault clients
+	cred       azcore.TokenCredential
+	vaults     sync.Map // vault URL -> *azsecrets.Client
+}
+
+func azRetry(o *Options) policy.RetryOptions {
+	return policy.RetryOptions{
+		MaxRetries:    int32(o.MaxRetries),
+		RetryDelay:    o.RetryDelay,
+		MaxRetryDelay: o.MaxRetryDelay,
+		StatusCodes:   []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout},
+	}
+}
+
+func newARMClient(o *Options, cred azcore.TokenCredential, tr *transport) (*armClient, error) {
+	c := o.cloud()
+	copts := policy.ClientOptions{
+		Cloud: cloud.Configuration{
+			ActiveDirectoryAuthorityHost: c.AuthorityHost,
+			Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
+				cloud.ResourceManager: {Endpoint: o.ARMEndpoint, Audience: c.ARMAudience},
+			},
+		},
+		Transport: &http.Client{Transport: tr},
+		Retry:     azRetry(o),
+		Telemetry: policy.TelemetryOptions{ApplicationID: "breakglass"},
+	}
+	client, err := arm.NewClient("breakglass/collector", "v1.0.0", cred, &arm.ClientOptions{ClientOptions: copts, DisableRPRegistration: true})
+	if err != nil {
+		return nil, err
+	}
+	return &armClient{pl: client.Pipeline(), base: o.ARMEndpoint, reqTimeout: o.RequestTimeout, clientOpts: copts, cred: cred}, nil
+}
+
+// get fetches one ARM resource or list page.
+func (a *armClient) get(ctx context.Context, rawURL string) (map[string]any, error) {
+	ctx, cancel := context.WithTimeout(ctx, a.reqTimeout)
+	defer cancel()
+	req, err := runtime.NewRequest(ctx, http.MethodGet, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	req.Raw().Header.Set("Accept", "application/json")
+	resp, err := a.pl.Do(req)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, &timeoutError{after: a.reqTimeout, err: err}
+		}
+		return nil, err
+	}
+	body, err := runtime.Payload(resp)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, &timeoutError{after: a.reqTimeout, err: err}
+		}
+		return nil, err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, armError(resp.StatusCode, body)
+	}
+	return decodeObject(body)
+}
+
+// armError reads {"error":{"code","message"}}.
+func armError(status int, body []byte) error {
+	var e struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(body, &e)
+	return &apiError{Status: status, Code: e.Error.Code, Message: e.Error.Message}
+}
+
+// list follows ARM's nextLink.
+func (a *armClient) list(ctx context.Context, path string, query url.Values) ([]map[string]any, error) {
+	u := a.base + path + "?" + encodeQuery(query)
+	var out []map[string]any
+	seen := map[string]bool{}
+	for {
+		page, err := a.get(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		items, err := pageValue(page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		next, _ := page["nextLink"].(string)
+		if next == "" {
+			return out, nil
+		}
+		if seen[next] {
+			return nil, &malformedError{err: errors.New("nextLink repeats a page already read")}
+		}
+		seen[next] = true
+		u = next
+	}
+}
+
+func apiVersion(v string) url.Values { return url.Values{"api-version": {v}} }
+
+func atScope(v string) url.Values {
+	return url.Values{"api-version": {v}, "$filter": {"atScope()"}}
+}
+
+// collectAzure fills the ARM and Key Vault data sets.
+func (r *run) collectAzure(ctx context.Context) {
+	subs := r.cfg.Subscriptions
+	var wg sync.WaitGroup
+	spawn := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	noSubs := "no subscriptions configured (set `subscriptions` in the config to check subscription owners, alert rules and Key Vaults)"
+	if len(subs) == 0 {
+		r.skip(snapshot.Subscriptions, noSubs)
+		r.skip(snapshot.ARMRoleAssignments, noSubs)
+		r.skip(snapshot.ARMRoleEligibilityScheduleInstances, noSubs)
+	} else {
+		spawn(func() { r.collectSubscriptions(ctx, subs) })
+		spawn(func() {
+			r.perSubscription(ctx, snapshot.ARMRoleAssignments, subs, "/providers/Microsoft.Authorization/roleAssignments", atScope(apiAuthorization))
+		})
+		spawn(func() {
+			r.perSubscription(ctx, snapshot.ARMRoleEligibilityScheduleInstances, subs, "/providers/Microsoft.Authorization/roleEligibilityScheduleInstances", atScope(apiPIM))
+		})
+	}
+	spawn(func() { r.collectKeyVaultSecrets(ctx) })
+
+	// Diagnostic settings are tenant-wide; the subscriptions of their Log
+	// Analytics workspaces are where alert rules usually live.
+	workspaceSubs := r.collectDiagnosticSettings(ctx)
+	monitored := dedupe(append(append([]string{}, subs...), workspaceSubs...))
+	if len(monitored) == 0 {
+		r.skip(snapshot.ScheduledQueryRules, noSubs)
+		r.skip(snapshot.ActionGroups, noSubs)
+	} else {
+		spawn(func() {
+			r.perSubscription(ctx, snapshot.ScheduledQueryRules, monitored, "/providers/Microsoft.Insights/scheduledQueryRules", apiVersion(apiScheduledQuery))
+		})
+		spawn(func() {
+			r.perSubscription(ctx, snapshot.ActionGroups, monitored, "/providers/Microsoft.Insights/actionGroups", apiVersion(apiActionGroups))
+		})
+	}
+	switch {
+	case len(vaultHosts(r.cfg.Accounts)) == 0:
+		r.skip(snapshot.KeyVaults, "no declared account has a vaultSecret")
+	case len(monitored) == 0:
+		r.skip(snapshot.KeyVaults, noSubs)
+	default:
+		spawn(func() { r.collectKeyVaults(ctx, monitored) })
+	}
+	wg.Wait()
+}
+
+func (r *run) collectSubscriptions(ctx context.Context, subs []string) {
+	d := r.ds(snapshot.Subscriptions)
+	defer r.finish(d)
+	for _, s := range subs {
+		obj, err := r.arm.get(r.ctx(ctx, d), r.arm.base+"/subscriptions/"+url.PathEscape(s)+"?"+encodeQuery(apiVersion(apiSubscriptions)))
+		if isNotFound(err) {
+			d.note("subscription %s was not found or is not visible to the collecting identity", s)
+			continue
+		}
+		if err != nil {
+			d.fail(err)
+			return
+		}
+		d.add(obj)
+	}
+}
+
+// perSubscription lists one ARM collection in every subscription given.
+func (r *run) perSubscription(ctx context.Context, name string, subs []string, suffix string, query url.Values) {
+	d := r.ds(name)
+	defer r.finish(d)
+	for _, s := range subs {
+		items, err := r.arm.list(r.ctx(ctx, d), "/subscriptions/"+url.PathEscape(s)+suffix, query)
+		if isNotFound(err) {
+			d.note("subscription %s was not found", s)
+			continue
+		}
+		if err != nil {
+			d.fail(fmt.Errorf("subscription %s: %w", s, err))
+			return
+		}
+		for _, it := range items {
+			d.add(it)
+		}
+	}
+}
+
+// collectDiagnosticSettings reads Entra diagnostic settings and returns the
+// subscriptions of the Log Analytics workspaces they export to.
+func (r *run) collectDiagnosticSettings(ctx context.Context) []string {
+	d := r.ds(snapshot.DiagnosticSettings)
+	defer r.finish(d)
+	items, err := r.arm.list(r.ctx(ctx, d), "/providers/microsoft.aadiam/diagnosticSettings", apiVersion(apiDiagnostics))
+	if err != nil {
+		d.fail(err)
+		return nil
+	}
+	var subs []string
+	for _, it := range items {
+		d.add(it)
+		props, _ := it["properties"].(map[string]any)
+		ws := str(props, "workspaceId")
+		parts := strings.Split(strings.Trim(ws, "/"), "/")
+		if len(parts) >= 2 && strings.EqualFold(parts[0], "subscriptions") {
+			subs = append(subs, strings.ToLower(parts[1]))
+		}
+	}
+	return subs
+}
+
+// vaultHosts returns the vault base URLs of declared vaultSecrets.
+func vaultHosts(accounts []config.Account) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range accounts {
+		if a.VaultSecret == "" {
+			continue
+		}
+		if u, err := url.Parse(a.VaultSecret); err == nil {
+			out[strings.ToLower(u.Host)] = true
+		}
+	}
+	return out
+}
+
+// collectKeyVaults lists vaults per subscription and keeps those that hold
+// a declared vaultSecret (matched on vaultUri).
+func (r *run) collectKeyVaults(ctx context.Context, subs []string) {
+	d := r.ds(snapshot.KeyVaults)
+	defer r.finish(d)
+	want := vaultHosts(r.cfg.Accounts)
+	found := map[string]bool{}
+	for _, s := range subs {
+		items, err := r.arm.list(r.ctx(ctx, d), "/subscriptions/"+url.PathEscape(s)+"/providers/Microsoft.KeyVault/vaults", apiVersion(apiKeyVault))
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			d.fail(fmt.Errorf("subscription %s: %w", s, err))
+			return
+		}
+		for _, v := range items {
+			props, _ := v["properties"].(map[string]any)
+			u, err := url.Parse(str(props, "vaultUri"))
+			if err != nil || !want[strings.ToLower(u.Host)] {
+				continue
+			}
+			found[strings.ToLower(u.Host)] = true
+			d.add(v)
+		}
+	}
+	for _, h := range sortedKeys(want) {
+		if !found[h] {
+			d.note("vault %s was not found in the configured subscriptions or the subscriptions of the diagnostic-settings workspaces", h)
+		}
+	}
+}
+
+// collectKeyVaultSecrets lists the versions (attributes only) of every
+// declared vaultSecret. Secret values are never requested.
+func (r *run) collectKeyVaultSecrets(ctx context.Context) {
+	var secrets []string
+	for _, a := range r.cfg.Accounts {
+		if a.VaultSecret != "" {
+			secrets = append(secrets, a.VaultSecret)
+		}
+	}
+	if len(secrets) == 0 {
+		r.skip(snapshot.KeyVaultSecrets, "no declared account has a vaultSecret")
+		return
+	}
+	d := r.ds(snapshot.KeyVaultSecrets)
+	defer r.finish(d)
+	for _, s := range dedupeKeepCase(secrets) {
+		u, err := url.Parse(s)
+		if err != nil {
+			d.failWith(snapshot.StatusError, fmt.Sprintf("vaultSecret %q is not a URL", s))
+			return
+		}
+		parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+		vaultURL := u.Scheme + "://" + u.Host
+		client, err := r.arm.vaultClient(vaultURL)
+		if err != nil {
+			d.fail(err)
+			return
+		}
+		c := r.ctx(ctx, d)
+		pager := client.NewListSecretPropertiesVersionsPager(parts[1], nil)
+		versions := []any{}
+		missing := false
+		for pager.More() {
+			pctx, cancel := context.WithTimeout(c, r.arm.reqTimeout)
+			page, err := pager.NextPage(pctx)
+			cancel()
+			if err != nil {
+				err = vaultError(err, pctx, r.arm.reqTimeout)
+				if isNotFound(err) {
+					missing = true
+					break
+				}
+				d.fail(fmt.Errorf("%s: %w", s, err))
+				return
+			}
+			for _, p := range page.Value {
+				if p == nil {
+					continue
+				}
+				// The SDK model marshals back to the wire format (Unix
+				// seconds); tags are dropped, values never requested.
+				wire := azsecrets.SecretProperties{ID: p.ID, Attributes: p.Attributes, ContentType: p.ContentType, Managed: p.Managed}
+				data, err := json.Marshal(wire)
+				if err != nil {
+					d.fail(err)
+					return
+				}
+				obj, err := decodeObject(data)
+				if err != nil {
+					d.fail(err)
+					return
+				}
+				versions = append(versions, obj)
+			}
+		}
+		if missing {
+			d.note("secret %s does not exist", s)
+		}
+		d.add(map[string]any{"id": s, "versions": sortItems(versions)})
+	}
+}
+
+func (a *armClient) vaultClient(vaultURL string) (*azsecrets.Client, error) {
+	if c, ok := a.vaults.Load(vaultURL); ok {
+		return c.(*azsecrets.Client), nil
+	}
+	opts := a.clientOpts
+	opts.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: opts.Cloud.ActiveDirectoryAuthorityHost}
+	c, err := azsecrets.NewClient(vaultURL, a.cred, &azsecrets.ClientOptions{ClientOptions: opts, DisableChallengeResourceVerification: true})
+	if err != nil {
+		return nil, err
+	}
+	a.vaults.Store(vaultURL, c)
+	return c, nil
+}
+
+// vaultError turns azcore's ResponseError into an apiError without the
+// verbose dump its Error() produces.
+func vaultError(err error, ctx context.Context, timeout time.Duration) error {
+	var re *azcore.ResponseError
+	if errors.As(err, &re) {
+		ae := &apiError{Status: re.StatusCode, Code: re.ErrorCode}
+		if re.RawResponse != nil && re.RawResponse.Body != nil {
+			body, _ := io.ReadAll(io.LimitReader(re.RawResponse.Body, 1<<16))
+			var e struct {
+				Error struct {
+					Message string `json:"message"`
+				} `json:"error"`
+			}
+			if json.Unmarshal(body, &e) == nil {
+				ae.Message = e.Error.Message
+			}
+		}
+		return ae
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &timeoutError{after: timeout, err: err}
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) || strings.Contains(err.Error(), "unmarshalling") {
+		return &malformedError{err: err}
+	}
+	return err
+}
+
+func dedupeKeepCase(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[strings.ToLower(s)] {
+			seen[strings.ToLower(s)] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

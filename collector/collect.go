@@ -1,0 +1,1022 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	abs "github.com/microsoft/kiota-abstractions-go"
+
+	"github.com/breakglass-dev/breakglass/collector/snapshot"
+	"github.com/breakglass-dev/breakglass/config"
+)
+
+// userSelect is the $select for users/{id}. signInActivity is added when
+// the tenant is licensed for it (Entra ID P1) and goes to its own data set.
+const userSelect = "id,userPrincipalName,displayName,accountEnabled,userType,onPremisesSyncEnabled,assignedLicenses,passwordPolicies,lastPasswordChangeDateTime,createdDateTime,authorizationInfo"
+
+// MaxCandidates bounds how many undeclared candidate users (allowed-role
+// holders, name matches, exclusion-group members) get their methods and
+// memberships collected; the rest are named in the users data set message.
+const MaxCandidates = 200
+
+// breakGlassName is the BG-INV-004 name pattern.
+var breakGlassName = regexp.MustCompile(`(?i)break.?glass|emergency`)
+
+// dataSet accumulates one data set while the run is in progress.
+type dataSet struct {
+	name    string
+	counter *dsCounter
+
+	mu      sync.Mutex
+	start   time.Time
+	dur     time.Duration
+	items   []any
+	status  snapshot.Status
+	message string
+	notes   []string
+	done    bool
+}
+
+func (d *dataSet) begin() {
+	d.mu.Lock()
+	if d.start.IsZero() {
+		d.start = time.Now()
+	}
+	d.mu.Unlock()
+}
+
+func (d *dataSet) add(items ...any) {
+	d.mu.Lock()
+	d.items = append(d.items, items...)
+	d.mu.Unlock()
+}
+
+// fail records the first failure; later ones only matter if the first was
+// milder (error < throttled < unlicensed < forbidden is not needed: first wins).
+func (d *dataSet) fail(err error) {
+	st, msg := classify(d.name, err)
+	d.failWith(st, msg)
+}
+
+func (d *dataSet) failWith(st snapshot.Status, msg string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.status == "" || d.status == snapshot.StatusOK {
+		d.status, d.message = st, msg
+	}
+}
+
+func (d *dataSet) failed() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.status != "" && d.status != snapshot.StatusOK
+}
+
+func (d *dataSet) note(format string, args ...any) {
+	d.mu.Lock()
+	d.notes = append(d.notes, fmt.Sprintf(format, args...))
+	d.mu.Unlock()
+}
+
+// run is one collection.
+type run struct {
+	o     *Options
+	cfg   *config.Config
+	tr    *transport
+	cred  azcore.TokenCredential
+	graph *graphClient
+	arm   *armClient
+	start time.Time
+
+	sets map[string]*dataSet
+
+	progressMu sync.Mutex
+}
+
+func (r *run) ds(name string) *dataSet {
+	d, ok := r.sets[name]
+	if !ok {
+		panic("collector: unknown data set " + name)
+	}
+	d.begin()
+	return d
+}
+
+// ctx tags ctx with the data set for request counting.
+func (r *run) ctx(ctx context.Context, d *dataSet) context.Context {
+	return withDataSet(ctx, d.counter)
+}
+
+// finish closes a data set and reports progress.
+func (r *run) finish(d *dataSet) {
+	d.mu.Lock()
+	if d.done {
+		d.mu.Unlock()
+		return
+	}
+	d.done = true
+	if d.status == "" {
+		d.status = snapshot.StatusOK
+	}
+	if d.start.IsZero() {
+		d.start = time.Now()
+	}
+	d.dur = time.Since(d.start)
+	st, n, dur := d.status, d.counter.requests.Load(), d.dur
+	d.mu.Unlock()
+	if w := r.o.Progress; w != nil {
+		r.progressMu.Lock()
+		fmt.Fprintf(w, "  %-36s %-10s %4d requests %6.1fs\n", d.name, st, n, dur.Seconds())
+		r.progressMu.Unlock()
+	}
+}
+
+func (r *run) skip(name, msg string) {
+	d := r.ds(name)
+	d.failWith(snapshot.StatusSkipped, msg)
+	r.finish(d)
+}
+
+// Run collects the tenant described by o.Config and returns the snapshot.
+// Errors are *UsageError (exit 2) or *FatalError (exit 3); data-set level
+// failures are recorded in the document instead.
+func Run(ctx context.Context, o Options) (*snapshot.Document, error) {
+	if err := o.setDefaults(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+
+	r := &run{o: &o, cfg: o.Config, start: o.Now(), sets: map[string]*dataSet{}}
+	for _, n := range snapshot.Names {
+		r.sets[n] = &dataSet{name: n, counter: &dsCounter{name: n}}
+	}
+	tenantID := o.TenantID
+	if tenantID == "" {
+		tenantID = r.cfg.TenantID
+	}
+	if tenantID == "" {
+		tenantID = o.env("AZURE_TENANT_ID")
+	}
+	if tenantID != "" && !config.IsGUID(tenantID) {
+		return nil, &UsageError{Msg: fmt.Sprintf("--tenant %q is not a tenant id (GUID)", tenantID)}
+	}
+
+	var base http.RoundTripper
+	if o.HTTPClient != nil {
+		base = o.HTTPClient.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+	}
+	r.tr = newTransport(base, o.Concurrency, o.Log)
+
+	cred, err := newCredential(&o, tenantID)
+	if err != nil {
+		var ue *UsageError
+		if errors.As(err, &ue) {
+			return nil, err
+		}
+		return nil, &FatalError{Msg: fmt.Sprintf("cannot set up the %s credential", o.Auth), Err: err}
+	}
+	r.cred = cred
+
+	// Get the Graph token first: a credential problem is the most common
+	// reason nothing can be collected, and it deserves a clear message.
+	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{o.cloud().GraphAudience + "/.default"}, TenantID: tenantID})
+	if err != nil {
+		return nil, &FatalError{Msg: fmt.Sprintf("cannot get a Microsoft Graph token with --auth %s (%s); sign in (az login), or check AZURE_TENANT_ID/AZURE_CLIENT_ID and the credential, then retry", o.Auth, authHint(o.Auth)), Err: err}
+	}
+	claims := jwtClaims(tok.Token)
+	collectedBy := principalFromClaims(claims)
+	if tenantID == "" {
+		if tid, ok := claims["tid"].(string); ok && config.IsGUID(tid) {
+			tenantID = tid
+		}
+	}
+
+	if r.graph, err = newGraphClient(&o, cred, r.tr); err != nil {
+		return nil, &FatalError{Msg: "cannot set up the Microsoft Graph client", Err: err}
+	}
+	if r.arm, err = newARMClient(&o, cred, r.tr); err != nil {
+		return nil, &FatalError{Msg: "cannot set up the Azure Resource Manager client", Err: err}
+	}
+
+	// organization first: it proves the token works and names the tenant.
+	orgID, err := r.collectOrganization(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if orgID != "" {
+		if r.cfg.TenantID != "" && !strings.EqualFold(orgID, r.cfg.TenantID) {
+			return nil, &FatalError{Msg: fmt.Sprintf("the credential signed in to tenant %s but the config declares tenantId %s; use --tenant %s (or AZURE_TENANT_ID) or fix tenantId in the config", orgID, r.cfg.TenantID, r.cfg.TenantID)}
+		}
+		tenantID = orgID
+	}
+	if tenantID == "" {
+		return nil, &FatalError{Msg: "cannot tell which tenant was read: organization could not be read and neither --tenant, the config's tenantId nor the token names it; pass --tenant"}
+	}
+
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); r.collectGraph(ctx) }()
+	go func() { defer wg.Done(); r.collectAzure(ctx) }()
+	wg.Wait()
+
+	doc := &snapshot.Document{
+		SchemaVersion: snapshot.SchemaVersion,
+		Metadata: snapshot.Metadata{
+			TenantID:    strings.ToLower(tenantID),
+			CollectedAt: r.start.UTC().Truncate(time.Second),
+			Tool:        snapshot.Tool{Name: o.ToolName, Version: o.ToolVersion},
+			Endpoints:   snapshot.Endpoints{Graph: o.GraphEndpoint, ARM: o.ARMEndpoint},
+			CollectedBy: collectedBy,
+			Collection: &snapshot.Collection{
+				DurationMS:  time.Since(r.start).Milliseconds(),
+				Requests:    map[string]int{},
+				DurationsMS: map[string]int64{},
+			},
+		},
+		Config:   r.cfg,
+		DataSets: map[string]*snapshot.DataSet{},
+	}
+	total := 0
+	for name, d := range r.sets {
+		r.finish(d) // anything not explicitly finished (should not happen)
+		n := int(d.counter.requests.Load())
+		total += n
+		doc.Metadata.Collection.Requests[name] = n
+		doc.Metadata.Collection.DurationsMS[name] = d.dur.Milliseconds()
+		msg := d.message
+		if len(d.notes) > 0 {
+			sort.Strings(d.notes)
+			if msg != "" {
+				msg += "; "
+			}
+			msg += strings.Join(d.notes, "; ")
+		}
+		ds := &snapshot.DataSet{Status: d.status, Message: msg, Items: []any{}}
+		if d.status == snapshot.StatusOK {
+			ds.Items = sortItems(d.items)
+		}
+		doc.DataSets[name] = ds
+	}
+	// Requests not tied to a data set (none today) would show up here.
+	if other := int(r.tr.total.Load()) - total; other > 0 {
+		doc.Metadata.Collection.Requests["(other)"] = other
+	}
+	return doc, nil
+}
+
+func authHint(mode string) string {
+	switch mode {
+	case AuthCLI:
+		return "run `az login --tenant <tenant>` first"
+	case AuthWorkloadIdentity:
+		return "check the federated credential's subject and audience api://AzureADTokenExchange"
+	case AuthManagedIdentity:
+		return "only works on an Azure host with a managed identity; set AZURE_CLIENT_ID for a user-assigned one"
+	case AuthClientSecret:
+		return "check AZURE_CLIENT_SECRET and its expiry"
+	case AuthClientCertificate:
+		return "check AZURE_CLIENT_CERTIFICATE_PATH and that the certificate is registered on the app"
+	case AuthDefault:
+		return "DefaultAzureCredential tried environment, workload identity, managed identity and Azure CLI credentials"
+	}
+	return "check " + TokenEnv
+}
+
+// collectOrganization reads /organization. A rejected token or an
+// unreachable endpoint ends the run (exit 3); a 403 only fails the data set.
+func (r *run) collectOrganization(ctx context.Context) (string, error) {
+	d := r.ds(snapshot.Organization)
+	defer r.finish(d)
+	items, _, err := r.graph.list(r.ctx(ctx, d), graphRequest{path: "/organization", query: url.Values{
+		"$select": {"id,displayName,verifiedDomains,tenantType,onPremisesSyncEnabled,countryLetterCode"}}}, 0)
+	if err != nil {
+		var ae *apiError
+		var me *malformedError
+		var te *timeoutError
+		switch {
+		case errors.As(err, &ae) && ae.Status == 401:
+			return "", &FatalError{Msg: fmt.Sprintf("Microsoft Graph at %s rejected the token (%s); check that the token is for %s and the right tenant", r.o.GraphEndpoint, ae.Error(), r.o.cloud().GraphAudience)}
+		case errors.As(err, &ae), errors.As(err, &me):
+			d.fail(err)
+			return "", nil
+		case errors.As(err, &te):
+			return "", &FatalError{Msg: fmt.Sprintf("Microsoft Graph at %s did not answer within --request-timeout", r.o.GraphEndpoint), Err: err}
+		}
+		return "", &FatalError{Msg: fmt.Sprintf("cannot reach Microsoft Graph at %s; check --graph-endpoint, the network/proxy and TLS trust (SSL_CERT_FILE)", r.o.GraphEndpoint), Err: err}
+	}
+	for _, it := range items {
+		d.add(it)
+	}
+	if len(items) > 0 {
+		id, _ := items[0]["id"].(string)
+		return id, nil
+	}
+	return "", nil
+}
+
+// graphState carries what later Graph phases derive from earlier ones.
+type graphState struct {
+	mu sync.Mutex
+
+	roleDefs         []map[string]any
+	roleAssignments  []map[string]any
+	roleSchedules    []map[string]any
+	roleEligibility  []map[string]any
+	caPolicies       []map[string]any
+	caOK             bool
+	exclusionMembers map[string][]map[string]any // group id -> members
+	nameMatches      []map[string]any
+	nameSearchErr    error
+}
+
+func (r *run) collectGraph(ctx context.Context) {
+	st := &graphState{exclusionMembers: map[string][]map[string]any{}}
+	var wg sync.WaitGroup
+	spawn := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	spawn(func() { r.simpleList(ctx, snapshot.Domains, "/domains", nil, nil) })
+	spawn(func() {
+		st.roleDefs = r.simpleList(ctx, snapshot.RoleDefinitions, "/roleManagement/directory/roleDefinitions",
+			url.Values{"$select": {"id,displayName,description,templateId,isBuiltIn,isEnabled"}}, nil)
+	})
+	spawn(func() {
+		st.roleAssignments = r.simpleList(ctx, snapshot.RoleAssignments, "/roleManagement/directory/roleAssignments",
+			url.Values{"$expand": {"principal"}}, nil)
+	})
+	spawn(func() {
+		st.roleSchedules = r.simpleList(ctx, snapshot.RoleAssignmentSchedules, "/roleManagement/directory/roleAssignmentSchedules",
+			url.Values{"$expand": {"principal"}}, nil)
+	})
+	spawn(func() {
+		st.roleEligibility = r.simpleList(ctx, snapshot.RoleEligibilitySchedules, "/roleManagement/directory/roleEligibilitySchedules",
+			url.Values{"$expand": {"principal"}}, nil)
+	})
+	spawn(func() { r.collectAuthMethodsPolicy(ctx) })
+	spawn(func() {
+		d := r.ds(snapshot.ConditionalAccessPolicies)
+		st.caPolicies = r.simpleList(ctx, snapshot.ConditionalAccessPolicies, "/identity/conditionalAccess/policies", nil, nil)
+		st.caOK = !d.failed()
+	})
+	spawn(func() {
+		r.simpleList(ctx, snapshot.NamedLocations, "/identity/conditionalAccess/namedLocations", nil, nil)
+	})
+	spawn(func() { r.collectStrengthPolicies(ctx) })
+	spawn(func() { r.collectExclusionGroups(ctx, st) })
+	spawn(func() { r.searchNames(ctx, st) })
+	wg.Wait()
+
+	// Phase 2: what the first phase referenced.
+	caUsers, caGroups, caAll := caReferences(st.caPolicies)
+	wg.Add(2)
+	var existingCAUsers []string
+	go func() {
+		defer wg.Done()
+		existingCAUsers = r.collectDirectoryObjects(ctx, st, caAll, caUsers)
+	}()
+	go func() {
+		defer wg.Done()
+		ids := append([]string{}, caGroups...)
+		ids = append(ids, r.cfg.ExclusionGroups...)
+		for _, list := range [][]map[string]any{st.roleAssignments, st.roleSchedules, st.roleEligibility} {
+			for _, a := range list {
+				if principalType(a) == "group" {
+					ids = append(ids, str(a, "principalId"))
+				}
+			}
+		}
+		r.collectGroups(ctx, dedupe(ids))
+	}()
+	wg.Wait()
+
+	// Phase 3: users, resolved from the account side.
+	r.collectUsers(ctx, st, existingCAUsers)
+}
+
+// simpleList collects a whole collection into one data set.
+func (r *run) simpleList(ctx context.Context, name, path string, query url.Values, headers map[string]string) []map[string]any {
+	d := r.ds(name)
+	defer r.finish(d)
+	items, _, err := r.graph.list(r.ctx(ctx, d), graphRequest{path: path, query: query, headers: headers}, 0)
+	if err != nil {
+		d.fail(err)
+		return nil
+	}
+	for _, it := range items {
+		d.add(it)
+	}
+	return items
+}
+
+func (r *run) collectAuthMethodsPolicy(ctx context.Context) {
+	d := r.ds(snapshot.AuthenticationMethodsPolicy)
+	defer r.finish(d)
+	obj, err := r.graph.get(r.ctx(ctx, d), "/policies/authenticationMethodsPolicy", nil)
+	if err != nil {
+		d.fail(err)
+		return
+	}
+	d.add(obj)
+}
+
+// collectStrengthPolicies lists authentication strength policies; custom
+// ones whose combinationConfigurations (FIDO2 AAGUID restrictions) are not
+// inline get them with one request each.
+func (r *run) collectStrengthPolicies(ctx context.Context) {
+	d := r.ds(snapshot.AuthenticationStrengthPolicies)
+	defer r.finish(d)
+	c := r.ctx(ctx, d)
+	items, _, err := r.graph.list(c, graphRequest{path: "/policies/authenticationStrengthPolicies"}, 0)
+	if err != nil {
+		d.fail(err)
+		return
+	}
+	for _, p := range items {
+		if _, inline := p["combinationConfigurations"]; !inline && str(p, "policyType") != "builtIn" {
+			cc, _, err := r.graph.list(c, graphRequest{path: "/policies/authenticationStrengthPolicies/" + url.PathEscape(str(p, "id")) + "/combinationConfigurations"}, 0)
+			if err != nil {
+				d.fail(err)
+				return
+			}
+			p["combinationConfigurations"] = toAny(cc)
+		}
+		d.add(p)
+	}
+}
+
+// collectExclusionGroups reads members and owners of the configured
+// exclusion groups and the administrative units that hold them.
+func (r *run) collectExclusionGroups(ctx context.Context, st *graphState) {
+	gm, au := r.ds(snapshot.GroupMembers), r.ds(snapshot.AdministrativeUnits)
+	defer r.finish(gm)
+	defer r.finish(au)
+	auIDs := map[string]map[string]any{}
+	for _, gid := range r.cfg.ExclusionGroups {
+		c := r.ctx(ctx, gm)
+		esc := url.PathEscape(gid)
+		sel := url.Values{"$select": {"id,displayName,userPrincipalName"}, "$top": {"999"}}
+		members, _, err := r.graph.list(c, graphRequest{path: "/groups/" + esc + "/members", query: sel}, 0)
+		if isNotFound(err) {
+			gm.note("exclusion group %s does not exist", gid)
+			continue
+		}
+		if err != nil {
+			gm.fail(err)
+		} else {
+			owners, _, err := r.graph.list(c, graphRequest{path: "/groups/" + esc + "/owners", query: sel}, 0)
+			if err != nil {
+				gm.fail(err)
+			} else {
+				gm.add(map[string]any{"id": gid, "members": sortItems(toAny(members)), "owners": sortItems(toAny(owners))})
+				st.mu.Lock()
+				st.exclusionMembers[gid] = members
+				st.mu.Unlock()
+			}
+		}
+		aus, _, err := r.graph.list(r.ctx(ctx, au), graphRequest{path: "/groups/" + esc + "/memberOf/microsoft.graph.administrativeUnit",
+			query: url.Values{"$select": {"id,displayName,isMemberManagementRestricted,membershipType,visibility"}}}, 0)
+		if err != nil {
+			if !isNotFound(err) {
+				au.fail(err)
+			}
+			continue
+		}
+		for _, a := range aus {
+			auIDs[str(a, "id")] = a
+		}
+	}
+	for _, id := range sortedKeys(auIDs) {
+		if au.failed() {
+			break
+		}
+		a := auIDs[id]
+		members, _, err := r.graph.list(r.ctx(ctx, au), graphRequest{path: "/directory/administrativeUnits/" + url.PathEscape(id) + "/members",
+			query: url.Values{"$select": {"id,displayName"}, "$top": {"999"}}}, 0)
+		if err != nil {
+			au.fail(err)
+			break
+		}
+		a["members"] = sortItems(toAny(members))
+		au.add(a)
+	}
+}
+
+// searchNames finds users named like a break-glass account. Graph's $search
+// matches word prefixes in displayName/userPrincipalName, so the tokens
+// "break", "glass" and "emergency" are searched and the results filtered
+// with the BG-INV-004 pattern break.?glass|emergency.
+func (r *run) searchNames(ctx context.Context, st *graphState) {
+	d := r.ds(snapshot.Users) // finished by collectUsers
+	q := url.Values{
+		"$search": {`"displayName:break" OR "displayName:glass" OR "displayName:emergency" OR "userPrincipalName:break" OR "userPrincipalName:emergency"`},
+		"$select": {"id,displayName,userPrincipalName"},
+		"$top":    {"999"},
+		"$count":  {"true"},
+	}
+	items, truncated, err := r.graph.list(r.ctx(ctx, d), graphRequest{path: "/users", query: q, headers: map[string]string{"ConsistencyLevel": "eventual"}}, 2000)
+	if err != nil {
+		st.nameSearchErr = err
+		return
+	}
+	if truncated {
+		d.note("the name search for break-glass-like users stopped at 2000 matches")
+	}
+	for _, u := range items {
+		if breakGlassName.MatchString(str(u, "displayName")) || breakGlassName.MatchString(str(u, "userPrincipalName")) {
+			st.nameMatches = append(st.nameMatches, u)
+		}
+	}
+}
+
+// caReferences extracts the object ids CA policies name in their user
+// conditions (users, groups, roles), dropping keywords like All/None.
+func caReferences(policies []map[string]any) (users, groups, all []string) {
+	for _, p := range policies {
+		cond, _ := p["conditions"].(map[string]any)
+		u, _ := cond["users"].(map[string]any)
+		for _, k := range []string{"includeUsers", "excludeUsers", "includeGroups", "excludeGroups", "includeRoles", "excludeRoles"} {
+			list, _ := u[k].([]any)
+			for _, v := range list {
+				s, _ := v.(string)
+				if !config.IsGUID(s) {
+					continue
+				}
+				s = strings.ToLower(s)
+				all = append(all, s)
+				switch {
+				case strings.HasSuffix(k, "Users"):
+					users = append(users, s)
+				case strings.HasSuffix(k, "Groups"):
+					groups = append(groups, s)
+				}
+			}
+		}
+	}
+	return dedupe(users), dedupe(groups), dedupe(all)
+}
+
+// getByIDs posts directoryObjects/getByIds in chunks of 1000 ids.
+func (r *run) getByIDs(ctx context.Context, ids, types []string) ([]map[string]any, error) {
+	var out []map[string]any
+	for i := 0; i < len(ids); i += 1000 {
+		j := min(i+1000, len(ids))
+		body := map[string]any{"ids": ids[i:j]}
+		if len(types) > 0 {
+			body["types"] = types
+		}
+		page, err := r.graph.do(ctx, graphRequest{method: abs.POST, path: "/directoryObjects/getByIds", body: body})
+		if err != nil {
+			return nil, err
+		}
+		items, err := pageValue(page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+	}
+	return out, nil
+}
+
+func pageValue(page map[string]any) ([]map[string]any, error) {
+	arr, ok := page["value"].([]any)
+	if !ok {
+		return nil, &malformedError{err: errors.New(`response has no "value" array`)}
+	}
+	out := make([]map[string]any, 0, len(arr))
+	for _, it := range arr {
+		obj, ok := it.(map[string]any)
+		if !ok {
+			return nil, &malformedError{err: errors.New("collection item is not an object")}
+		}
+		out = append(out, obj)
+	}
+	return out, nil
+}
+
+// collectDirectoryObjects resolves every id CA policies reference; stale
+// ids simply do not come back. It returns the CA-referenced users that
+// exist (all CA user ids when the lookup failed).
+func (r *run) collectDirectoryObjects(ctx context.Context, st *graphState, ids, caUsers []string) []string {
+	d := r.ds(snapshot.DirectoryObjects)
+	defer r.finish(d)
+	if !st.caOK {
+		d.failWith(snapshot.StatusError, "not collected: conditionalAccessPolicies could not be read")
+		return caUsers
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	objs, err := r.getByIDs(r.ctx(ctx, d), ids, nil)
+	if err != nil {
+		d.fail(err)
+		return caUsers
+	}
+	var users []string
+	for _, o := range objs {
+		d.add(o)
+		if odataType(o) == "user" {
+			users = append(users, strings.ToLower(str(o, "id")))
+		}
+	}
+	return users
+}
+
+func (r *run) collectGroups(ctx context.Context, ids []string) {
+	d := r.ds(snapshot.Groups)
+	defer r.finish(d)
+	if len(ids) == 0 {
+		return
+	}
+	objs, err := r.getByIDs(r.ctx(ctx, d), ids, []string{"group"})
+	if err != nil {
+		d.fail(err)
+		return
+	}
+	for _, o := range objs {
+		d.add(o)
+	}
+}
+
+// userTask is one user to read: by object id or UPN.
+type userTask struct {
+	key      string // id or UPN as referenced
+	declared bool
+	deep     bool // declared or candidate: methods + memberships
+}
+
+func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string) {
+	users := r.ds(snapshot.Users)
+	sia := r.ds(snapshot.SignInActivity)
+	methods := r.ds(snapshot.AuthenticationMethods)
+	memberOf := r.ds(snapshot.TransitiveMemberOf)
+	signIns := r.ds(snapshot.SignIns)
+	owned := r.ds(snapshot.ApplicationOwnership)
+	defer func() {
+		for _, d := range []*dataSet{users, sia, methods, memberOf, signIns, owned} {
+			r.finish(d)
+		}
+	}()
+
+	tasks := map[string]*userTask{}
+	var order []string
+	addTask := func(key string, declared, deep bool) {
+		k := strings.ToLower(key)
+		if k == "" {
+			return
+		}
+		t, ok := tasks[k]
+		if !ok {
+			t = &userTask{key: key}
+			tasks[k] = t
+			order = append(order, k)
+		}
+		t.declared = t.declared || declared
+		t.deep = t.deep || deep
+	}
+	for _, a := range r.cfg.Accounts {
+		if a.ID != "" {
+			addTask(a.ID, true, true)
+		} else {
+			addTask(a.UserPrincipalName, true, true)
+		}
+	}
+
+	// Candidates (BG-INV-004): allowed-role holders, users named like a
+	// break-glass account, exclusion-group members.
+	allowed := allowedRoleDefinitions(r.cfg.AllowedRoles, st.roleDefs)
+	var candidates []string
+	var roleGroups []string
+	for _, list := range [][]map[string]any{st.roleAssignments, st.roleSchedules, st.roleEligibility} {
+		for _, a := range list {
+			pid := strings.ToLower(str(a, "principalId"))
+			typ := principalType(a)
+			isAllowed := allowed[strings.ToLower(str(a, "roleDefinitionId"))]
+			switch {
+			case typ == "group" && isAllowed:
+				roleGroups = append(roleGroups, pid)
+			case typ == "user" || typ == "":
+				if isAllowed {
+					candidates = append(candidates, pid)
+				} else {
+					addTask(pid, false, false)
+				}
+			}
+		}
+	}
+	// Members of role-assignable groups that hold an allowed role hold it too.
+	for _, gid := range dedupe(roleGroups) {
+		members, _, err := r.graph.list(r.ctx(ctx, users), graphRequest{path: "/groups/" + url.PathEscape(gid) + "/members/microsoft.graph.user",
+			query: url.Values{"$select": {"id"}, "$top": {"999"}}}, MaxCandidates)
+		if err != nil {
+			if !isNotFound(err) {
+				users.note("members of role-holding group %s could not be read (%s)", gid, errSummary(err))
+			}
+			continue
+		}
+		for _, m := range members {
+			candidates = append(candidates, strings.ToLower(str(m, "id")))
+		}
+	}
+	for _, m := range st.nameMatches {
+		candidates = append(candidates, strings.ToLower(str(m, "id")))
+	}
+	if st.nameSearchErr != nil {
+		users.note("the name search for break-glass-like users failed (%s): BG-INV-004 may miss name matches", errSummary(st.nameSearchErr))
+	}
+	for _, gid := range sortedKeys(st.exclusionMembers) {
+		for _, m := range st.exclusionMembers[gid] {
+			if odataType(m) == "user" || odataType(m) == "" {
+				candidates = append(candidates, strings.ToLower(str(m, "id")))
+			}
+		}
+	}
+	candidates = dedupe(candidates)
+	declaredIDs := map[string]bool{}
+	for _, a := range r.cfg.Accounts {
+		declaredIDs[strings.ToLower(a.ID)] = true
+	}
+	deepCount := 0
+	for _, c := range candidates {
+		if declaredIDs[c] {
+			continue
+		}
+		if deepCount >= MaxCandidates {
+			users.note("%d candidate users found; methods and memberships were collected for the first %d only", len(candidates), MaxCandidates)
+			addTask(c, false, false)
+			continue
+		}
+		deepCount++
+		addTask(c, false, true)
+	}
+	for _, u := range caUsers {
+		addTask(u, false, false)
+	}
+
+	var licensedMu sync.Mutex
+	signInActivityOK := true
+	lookback := config.DefaultSignInLookbackDays
+	if r.cfg.SignInLookbackDays != nil {
+		lookback = *r.cfg.SignInLookbackDays
+	}
+	since := r.start.UTC().Add(-time.Duration(lookback) * 24 * time.Hour).Truncate(time.Second).Format(time.RFC3339)
+
+	fetchUser := func(t *userTask) map[string]any {
+		path := "/users/" + url.PathEscape(t.key)
+		licensedMu.Lock()
+		withSIA := signInActivityOK
+		licensedMu.Unlock()
+		if withSIA {
+			u, err := r.graph.get(r.ctx(ctx, users), path, url.Values{"$select": {userSelect + ",signInActivity"}})
+			if err == nil {
+				return u
+			}
+			var ae *apiError
+			if !errors.As(err, &ae) || (ae.Status != 403 && !isLicenceCode(ae.Code)) {
+				if isNotFound(err) {
+					return nil
+				}
+				users.fail(err)
+				return nil
+			}
+			// signInActivity refused (no Entra ID P1, or no AuditLog.Read.All):
+			// the users are still readable without it.
+			licensedMu.Lock()
+			if signInActivityOK {
+				signInActivityOK = false
+				sia.fail(err)
+			}
+			licensedMu.Unlock()
+		}
+		u, err := r.graph.get(r.ctx(ctx, users), path, url.Values{"$select": {userSelect}})
+		if err != nil {
+			if !isNotFound(err) {
+				users.fail(err)
+			}
+			return nil
+		}
+		return u
+	}
+
+	var declaredFound sync.Map
+	var seenMu sync.Mutex
+	seen := map[string]bool{}
+	process := func(k string) {
+		t := tasks[k]
+		if users.failed() {
+			return
+		}
+		seenMu.Lock()
+		dup := seen[k]
+		seenMu.Unlock()
+		if dup {
+			return // a declared account already read under its UPN
+		}
+		u := fetchUser(t)
+		if u == nil {
+			return
+		}
+		id := str(u, "id")
+		if t.declared {
+			declaredFound.Store(k, true)
+		}
+		seenMu.Lock()
+		dup = seen[strings.ToLower(id)]
+		seen[strings.ToLower(id)] = true
+		seenMu.Unlock()
+		if dup {
+			return
+		}
+		if s, ok := u["signInActivity"]; ok {
+			delete(u, "signInActivity")
+			sia.add(map[string]any{"id": id, "signInActivity": s})
+		}
+		users.add(u)
+		if !t.deep {
+			return
+		}
+		esc := url.PathEscape(id)
+		if !methods.failed() {
+			items, _, err := r.graph.list(r.ctx(ctx, methods), graphRequest{path: "/users/" + esc + "/authentication/methods"}, 0)
+			if err != nil {
+				methods.fail(err)
+			} else {
+				methods.add(map[string]any{"id": id, "methods": sortItems(toAny(items))})
+			}
+		}
+		if !memberOf.failed() {
+			items, _, err := r.graph.list(r.ctx(ctx, memberOf), graphRequest{path: "/users/" + esc + "/transitiveMemberOf",
+				query: url.Values{"$select": {"id,displayName"}, "$top": {"999"}}}, 0)
+			if err != nil {
+				memberOf.fail(err)
+			} else {
+				memberOf.add(map[string]any{"id": id, "memberOf": sortItems(toAny(items))})
+			}
+		}
+		if !t.declared {
+			return
+		}
+		if !owned.failed() {
+			items, _, err := r.graph.list(r.ctx(ctx, owned), graphRequest{path: "/users/" + esc + "/ownedObjects",
+				query: url.Values{"$select": {"id,displayName"}, "$top": {"999"}}}, 0)
+			if err != nil {
+				owned.fail(err)
+			} else {
+				owned.add(map[string]any{"id": id, "ownedObjects": sortItems(toAny(items))})
+			}
+		}
+		if !signIns.failed() {
+			filter := fmt.Sprintf("userId eq '%s' and createdDateTime ge %s", id, since)
+			items, _, err := r.graph.list(r.ctx(ctx, signIns), graphRequest{path: "/auditLogs/signIns", query: url.Values{"$filter": {filter}}}, 0)
+			if err != nil {
+				signIns.fail(err)
+			} else {
+				signIns.add(toAny(items)...)
+			}
+		}
+	}
+	// Declared accounts first, so that an account declared by UPN and also
+	// found as a candidate by id is read once, as declared.
+	var first, rest []string
+	for _, k := range order {
+		if tasks[k].declared {
+			first = append(first, k)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	forEach(first, r.o.Concurrency*2, process)
+	forEach(rest, r.o.Concurrency*2, process)
+	for _, a := range r.cfg.Accounts {
+		key := a.ID
+		if key == "" {
+			key = a.UserPrincipalName
+		}
+		if _, ok := declaredFound.Load(strings.ToLower(key)); !ok && !users.failed() {
+			users.note("declared account %s was not found", a.Ref())
+		}
+	}
+	if len(r.cfg.Accounts) == 0 {
+		users.note("discovery mode: no accounts declared; %d candidate users collected for BG-INV-004", deepCount)
+		signIns.note("discovery mode: sign-ins are read for declared accounts only")
+		owned.note("discovery mode: owned objects are read for declared accounts only")
+	}
+}
+
+// allowedRoleDefinitions maps allowed role template ids to the definition
+// ids assignments use (identical for built-in roles).
+func allowedRoleDefinitions(allowed []string, defs []map[string]any) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range allowed {
+		out[strings.ToLower(a)] = true
+	}
+	for _, d := range defs {
+		if out[strings.ToLower(str(d, "templateId"))] {
+			out[strings.ToLower(str(d, "id"))] = true
+		}
+	}
+	return out
+}
+
+// principalType is "user", "group", "servicePrincipal" ... from the
+// expanded principal's @odata.type ("" when not expanded).
+func principalType(a map[string]any) string {
+	p, _ := a["principal"].(map[string]any)
+	return odataType(p)
+}
+
+func odataType(o map[string]any) string {
+	t := str(o, "@odata.type")
+	t = strings.TrimPrefix(t, "#")
+	t = strings.TrimPrefix(t, "microsoft.graph.")
+	return t
+}
+
+func str(o map[string]any, k string) string {
+	s, _ := o[k].(string)
+	return s
+}
+
+func toAny(items []map[string]any) []any {
+	out := make([]any, len(items))
+	for i, it := range items {
+		out[i] = it
+	}
+	return out
+}
+
+func dedupe(ids []string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, id := range ids {
+		id = strings.ToLower(id)
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// sortItems orders items by id (then by their JSON form for ties), so
+// snapshots diff cleanly.
+func sortItems(items []any) []any {
+	if items == nil {
+		return []any{}
+	}
+	key := func(v any) string {
+		if m, ok := v.(map[string]any); ok {
+			if id, ok := m["id"].(string); ok {
+				return strings.ToLower(id)
+			}
+		}
+		return ""
+	}
+	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
+	return items
+}
+
+// forEach runs f over keys with at most limit goroutines.
+func forEach(keys []string, limit int, f func(string)) {
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			f(k)
+		}()
+	}
+	wg.Wait()
+}
+
+func errSummary(err error) string {
+	_, msg := classify("", err)
+	return msg
+}

@@ -1,0 +1,331 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/breakglass-dev/breakglass/collector/snapshot"
+	"github.com/breakglass-dev/breakglass/config"
+	"github.com/breakglass-dev/breakglass/policies/engine"
+)
+
+// Custom-rule tests: fixtures live in testdata/policies (good, bad/*,
+// malicious, noverdict); examples/policies has the documented examples.
+
+var customPolicies = filepath.Join("..", "..", "testdata", "policies")
+
+// customInput loads the sample snapshot and config afresh (callers may
+// mutate the document).
+func customInput(t *testing.T) engine.Input {
+	t.Helper()
+	sample := filepath.Join("..", "..", "testdata", "sample")
+	snap, err := snapshot.Load(filepath.Join(sample, "snapshot.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(sample, "breakglass.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return engine.Input{Document: snap.Doc, Config: cfg, Now: snap.CollectedAt}
+}
+
+func customScan(t *testing.T, in engine.Input, dirs ...string) (*engine.Engine, []engine.Result) {
+	t.Helper()
+	eng, err := engine.New(context.Background(), engine.Options{PolicyDirs: dirs})
+	if err != nil {
+		t.Fatalf("engine.New(%v): %v", dirs, err)
+	}
+	results, err := eng.Scan(context.Background(), in)
+	if err != nil {
+		t.Fatalf("Scan: %v", err)
+	}
+	return eng, results
+}
+
+func resultsOf(results []engine.Result, ruleID string) map[string]engine.Result {
+	out := map[string]engine.Result{}
+	for _, r := range results {
+		if r.RuleID == ruleID {
+			out[r.Resource.ID] = r
+		}
+	}
+	return out
+}
+
+// posRE: every policy error starts with file:line:col.
+var posRE = regexp.MustCompile(`^(\S+\.rego):(\d+):(\d+): `)
+
+// TestBadCustomPolicies: every fixture under testdata/policies/bad (and
+// malicious) is rejected with a *PolicyError naming file:line:col and the
+// problem. A new fixture directory without an expectation fails the test.
+func TestBadCustomPolicies(t *testing.T) {
+	want := map[string]struct{ file, line, msg string }{
+		"bad-id":            {"fx_badid.rego", "1", `custom.id "acme_bg_1" must look like`},
+		"bad-severity":      {"fx_severity.rego", "1", `custom.severity "urgent" must be one of critical, high, medium, low`},
+		"duplicate-id":      {"fx_dup_b.rego", "1", "rule id ACME-BG-106 is already defined in"},
+		"missing-metadata":  {"fx_nometa.rego", "2", "has no package METADATA block with custom.id"},
+		"net-lookup":        {"fx_net.rego", "17", "builtin net.lookup_ip_addr is not allowed in the breakglass sandbox"},
+		"no-controls":       {"fx_nocontrols.rego", "1", "maps to no controls"},
+		"no-results":        {"fx_noresults.rego", "11", "defines no `results contains {...} if` rule"},
+		"opa-runtime":       {"fx_runtime.rego", "17", "builtin opa.runtime is not allowed in the breakglass sandbox"},
+		"reserved-prefix":   {"fx_reserved.rego", "1", "the BG- prefix is reserved for built-in rules"},
+		"syntax-error":      {"fx_syntax.rego", "18", "unexpected } token"},
+		"type-error":        {"fx_type.rego", "17", "startswith: invalid argument(s)\n\thave: (number, string)"},
+		"unknown-control":   {"fx_control.rego", "1", `unknown iso27001-2022 control "A.99.99"`},
+		"unknown-framework": {"fx_framework.rego", "1", `unknown framework "cis-8" (known: iso27001-2022, nist-800-53r5, soc2-2017)`},
+		"unknown-key":       {"fx_unknownkey.rego", "1", `unknown field "severty"`},
+		"unknown-requires":  {"fx_requires.rego", "1", `custom.requires names unknown data set "fooBar"`},
+		"unknown-resource":  {"fx_resource.rego", "1", `custom.resource "mailbox" must be one of`},
+	}
+	entries, err := os.ReadDir(filepath.Join(customPolicies, "bad"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if _, ok := want[e.Name()]; !ok {
+			t.Errorf("testdata/policies/bad/%s has no expectation in TestBadCustomPolicies", e.Name())
+		}
+	}
+	for name, w := range want {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(customPolicies, "bad", name)
+			_, err := engine.New(context.Background(), engine.Options{PolicyDirs: []string{dir}})
+			if err == nil {
+				t.Fatal("engine.New accepted the policy")
+			}
+			var pe *engine.PolicyError
+			if !errors.As(err, &pe) {
+				t.Errorf("error is %T, want *engine.PolicyError (exit 2)", err)
+			}
+			msg := err.Error()
+			m := posRE.FindStringSubmatch(msg)
+			if m == nil {
+				t.Fatalf("error does not start with file:line:col:\n%s", msg)
+			}
+			if m[1] != filepath.ToSlash(filepath.Join(dir, w.file)) || m[2] != w.line {
+				t.Errorf("error points at %s:%s, want %s:%s\n%s", m[1], m[2], w.file, w.line, msg)
+			}
+			if !strings.Contains(msg, w.msg) {
+				t.Errorf("error does not say %q:\n%s", w.msg, msg)
+			}
+		})
+	}
+}
+
+// TestMaliciousPolicyFailsToCompile: a rule that would POST the scanner's
+// environment (opa.runtime().env: cloud credentials) to an attacker with
+// http.send never compiles, and the error names both builtins and the
+// sandbox. Neither the scan engine nor the tester runs it.
+func TestMaliciousPolicyFailsToCompile(t *testing.T) {
+	dir := filepath.Join(customPolicies, "malicious")
+	_, err := engine.New(context.Background(), engine.Options{PolicyDirs: []string{dir}})
+	if err == nil {
+		t.Fatal("the exfiltration policy compiled")
+	}
+	file := filepath.ToSlash(filepath.Join(dir, "exfiltrate.rego"))
+	for _, want := range []string{
+		file + ":20:10: builtin http.send is not allowed in the breakglass sandbox",
+		file + ":23:10: builtin opa.runtime is not allowed in the breakglass sandbox",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if _, err := engine.RunTests(context.Background(), []string{dir}, engine.TestOptions{}); err == nil || !strings.Contains(err.Error(), "http.send is not allowed") {
+		t.Errorf("policy test on the malicious policy: err = %v, want the sandbox error", err)
+	}
+}
+
+// TestSandboxForbiddenBuiltinMessages: each forbidden builtin is named as
+// "not allowed in the breakglass sandbox" (not a bare "undefined
+// function"), a genuinely unknown function keeps OPA's message, and the
+// pinned time.now_ns stays available. (print is not in the list: with print
+// statements disabled the compiler erases print calls, so they do nothing.)
+func TestSandboxForbiddenBuiltinMessages(t *testing.T) {
+	cases := map[string]string{
+		`x := http.send({"method": "GET", "url": "https://example.com"})`: "builtin http.send is not allowed",
+		`x := net.lookup_ip_addr("example.com")`:                          "builtin net.lookup_ip_addr is not allowed",
+		`x := net.cidr_contains("10.0.0.0/8", "10.1.1.1")`:                "builtin net.cidr_contains is not allowed",
+		`x := opa.runtime()`:         "builtin opa.runtime is not allowed",
+		`x := rand.intn("seed", 10)`: "builtin rand.intn is not allowed",
+		`x := uuid.rfc4122("seed")`:  "builtin uuid.rfc4122 is not allowed",
+		`x if trace("debug")`:        "builtin trace is not allowed",
+		`x := no_such.function(1)`:   "undefined function no_such.function",
+		`x := time.now_ns()`:         "",
+	}
+	for body, want := range cases {
+		t.Run(body, func(t *testing.T) {
+			dir := t.TempDir()
+			src := "package breakglass.custom.sandbox\n\nimport rego.v1\n\n" + body + "\n"
+			if err := os.WriteFile(filepath.Join(dir, "p.rego"), []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			modules, err := engine.LoadModules([]string{dir}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = engine.Compile(modules)
+			switch {
+			case want == "" && err != nil:
+				t.Fatalf("compile failed: %v", err)
+			case want == "":
+			case err == nil:
+				t.Fatalf("compiled; want %q", want)
+			case !strings.Contains(err.Error(), want) || !posRE.MatchString(err.Error()):
+				t.Errorf("error = %v\nwant file:line:col and %q", err, want)
+			case strings.HasPrefix(want, "undefined") && strings.Contains(err.Error(), "sandbox"):
+				t.Errorf("an unknown function is blamed on the sandbox: %v", err)
+			}
+		})
+	}
+}
+
+// TestCustomRuleInCatalogue: a custom rule's METADATA becomes a catalogue
+// entry with its controls resolved against the framework catalogues.
+func TestCustomRuleInCatalogue(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.Options{PolicyDirs: []string{filepath.Join(customPolicies, "good")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := eng.Rule("ACME-BG-001")
+	if !ok {
+		t.Fatal("ACME-BG-001 not in the catalogue")
+	}
+	if r.Builtin || r.Severity != "medium" || r.Resource != "account" || r.Package != "data.breakglass.rules.acme_display_name" ||
+		!slices.Equal(r.Requires, []string{"users"}) || !strings.HasPrefix(r.Remediation, "Rename") {
+		t.Errorf("catalogue entry = %+v", r)
+	}
+	if !slices.Equal(r.Controls["iso27001-2022"], []string{"A.5.15"}) || !slices.Equal(r.Controls["nist-800-53r5"], []string{"AC-2"}) {
+		t.Errorf("controls = %v", r.Controls)
+	}
+	if _, ok := eng.Rule("BG-INV-001"); !ok {
+		t.Error("built-in rules missing beside the custom rule")
+	}
+}
+
+// TestCustomRuleResults: the custom rule judges each declared account of the
+// sample, with the rule's severity, controls and a fingerprint.
+func TestCustomRuleResults(t *testing.T) {
+	_, results := customScan(t, customInput(t), filepath.Join(customPolicies, "good"))
+	got := resultsOf(results, "ACME-BG-001")
+	if len(got) != 2 {
+		t.Fatalf("ACME-BG-001 results = %v, want one per declared account", got)
+	}
+	for _, id := range []string{"b9a1e001-0000-4000-8000-00000000b001", "b9a1e001-0000-4000-8000-00000000b002"} {
+		r := got[id]
+		if r.Status != engine.StatusPass || r.Severity != "medium" || r.Resource.Type != "user" || r.Fingerprint == "" ||
+			!slices.Equal(r.Controls["iso27001-2022"], []string{"A.5.15"}) {
+			t.Errorf("%s: %+v", id, r)
+		}
+	}
+}
+
+// TestCustomRuleWithoutVerdictIsError: a rule of a closed resource kind
+// (account) that stays silent for an account yields `error` for it.
+func TestCustomRuleWithoutVerdictIsError(t *testing.T) {
+	_, results := customScan(t, customInput(t), filepath.Join(customPolicies, "noverdict"))
+	got := resultsOf(results, "ACME-BG-201")
+	if got["b9a1e001-0000-4000-8000-00000000b001"].Status != engine.StatusPass {
+		t.Errorf("judged account: %+v", got["b9a1e001-0000-4000-8000-00000000b001"])
+	}
+	silent := got["b9a1e001-0000-4000-8000-00000000b002"]
+	if silent.Status != engine.StatusError || silent.Severity != "high" || !strings.Contains(silent.Message, "produced no verdict") {
+		t.Errorf("unjudged account: %+v, want error", silent)
+	}
+}
+
+// TestCustomRuleMissingDataIsError: when a data set a custom rule requires
+// is not ok, the engine reports `error` per resource, never the rule's pass.
+func TestCustomRuleMissingDataIsError(t *testing.T) {
+	in := customInput(t)
+	users := in.Document["dataSets"].(map[string]any)["users"].(map[string]any)
+	users["status"] = "forbidden"
+	users["message"] = "403: User.Read.All not granted"
+	_, results := customScan(t, in, filepath.Join(customPolicies, "good"))
+	got := resultsOf(results, "ACME-BG-001")
+	if len(got) != 2 {
+		t.Fatalf("results = %v, want one error per declared account", got)
+	}
+	for id, r := range got {
+		if r.Status != engine.StatusError || !strings.Contains(r.Message, "users is forbidden (403: User.Read.All not granted)") {
+			t.Errorf("%s: %+v", id, r)
+		}
+	}
+}
+
+// TestRunTestsCustomDir: `policy test` on a directory runs only its tests
+// (not the built-ins'), with coverage of its rule files only.
+func TestRunTestsCustomDir(t *testing.T) {
+	dir := filepath.Join(customPolicies, "good")
+	rep, err := engine.RunTests(context.Background(), []string{dir}, engine.TestOptions{Coverage: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass, fail, errored, skip := rep.Counts()
+	if pass != 3 || fail+errored+skip != 0 {
+		t.Errorf("counts = %d pass %d fail %d error %d skip, want 3 pass", pass, fail, errored, skip)
+	}
+	for _, r := range rep.Results {
+		if !strings.HasPrefix(r.Location.File, filepath.ToSlash(dir)) {
+			t.Errorf("ran a test outside %s: %s", dir, r.Location.File)
+		}
+	}
+	if len(rep.Coverage.Files) != 1 || rep.Coverage.Percent != 100 {
+		t.Errorf("coverage = %.1f%% over %v, want 100%% of acme_display_name.rego", rep.Coverage.Percent, rep.Coverage.Files)
+	}
+
+	rep, err = engine.RunTests(context.Background(), []string{dir}, engine.TestOptions{Run: "fails$"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 1 || rep.Results[0].Name != "test_other_name_fails" {
+		t.Errorf("--run fails$ ran %v", rep.Results)
+	}
+}
+
+// TestRunTestsReportsFailuresAndErrors: a failing test and a test whose
+// evaluation errors are both reported; neither aborts the run.
+func TestRunTestsReportsFailuresAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join(customPolicies, "good", "acme_display_name.rego"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := `package breakglass.rules.acme_display_name_test
+
+import data.breakglass.rules.acme_display_name
+import rego.v1
+
+test_wrong_expectation if {
+	count(acme_display_name.results) == 99 with input as {"config": {"accounts": []}}
+}
+
+conflict := 1 if true
+
+conflict := 2 if true
+
+test_conflict if conflict == 1
+
+test_ok if true
+`
+	for name, data := range map[string][]byte{"rule.rego": src, "rule_test.rego": []byte(tests)} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := engine.RunTests(context.Background(), []string{dir}, engine.TestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass, fail, errored, _ := rep.Counts()
+	if pass != 1 || fail != 1 || errored != 1 || !rep.Failed() {
+		t.Errorf("counts = %d pass %d fail %d error, want 1/1/1", pass, fail, errored)
+	}
+}

@@ -1,0 +1,18 @@
+# METADATA
+# title: Fixture ACME-BG-106
+# description: |
+#   Test fixture.
+# custom:
+#   id: ACME-BG-106
+#   severity: low
+#   resource: tenant
+#   requires: []
+#   remediation: Fix it.
+#   controls:
+#     iso27001-2022: [A.5.15]
+package breakglass.rules.fx_dup_b
+
+import data.breakglass.lib
+import rego.v1
+
+results contains {"status": "pass", "resource": lib.tenant_resource, "message": "ok"}

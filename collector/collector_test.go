@@ -82,12 +82,14 @@ func (s *syncBuffer) String() string {
 
 func options(srv *fakeserver.Server, cfg *config.Config, log *syncBuffer) collector.Options {
 	return collector.Options{
-		Config:         cfg,
-		Auth:           collector.AuthToken,
-		GraphEndpoint:  srv.URL,
-		ARMEndpoint:    srv.URL,
-		HTTPClient:     srv.Client(),
-		LookupEnv:      func(k string) (string, bool) { return map[string]string{collector.TokenEnv: testToken}[k], k == collector.TokenEnv },
+		Config:        cfg,
+		Auth:          collector.AuthToken,
+		GraphEndpoint: srv.URL,
+		ARMEndpoint:   srv.URL,
+		HTTPClient:    srv.Client(),
+		LookupEnv: func(k string) (string, bool) {
+			return map[string]string{collector.TokenEnv: testToken}[k], k == collector.TokenEnv
+		},
 		RetryDelay:     5 * time.Millisecond,
 		MaxRetryDelay:  2 * time.Second,
 		RequestTimeout: 10 * time.Second,

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/breakglass-dev/breakglass/collector"
+	"github.com/breakglass-dev/breakglass/collector/snapshot"
+	"github.com/breakglass-dev/breakglass/config"
+)
+
+func init() { extraCommands = append(extraCommands, newCollectCmd) }
+
+const defaultSnapshotPath = "breakglass-snapshot.json"
+
+func newCollectCmd() *cobra.Command {
+	var (
+		o          collector.Options
+		configPath string
+		output     string
+		quiet      bool
+		verbose    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "collect",
+		Short: "Read the tenant through Microsoft Graph and Azure Resource Manager into a snapshot",
+		Long: `collect reads what the break-glass rules need from Microsoft Graph, Azure
+Resource Manager and Key Vault (secret metadata only, never values) and writes
+one snapshot JSON file atomically.
+
+Authentication (--auth):
+  default             azidentity DefaultAzureCredential (environment, workload
+                      identity, managed identity, Azure CLI, ...)
+  cli                 Azure CLI (az login)
+  workload-identity   AZURE_FEDERATED_TOKEN_FILE, or GitHub Actions OIDC
+                      (permissions: id-token: write) with AZURE_CLIENT_ID and
+                      AZURE_TENANT_ID
+  managed-identity    system-assigned, or user-assigned with AZURE_CLIENT_ID
+  client-secret       AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET
+  client-certificate  AZURE_TENANT_ID, AZURE_CLIENT_ID,
+                      AZURE_CLIENT_CERTIFICATE_PATH [+ _PASSWORD]
+  token               a bearer token in BREAKGLASS_ACCESS_TOKEN, used for every
+                      endpoint (emulators, air-gapped runs)
+
+Exit codes: 0 snapshot written (even if some data sets are forbidden or
+failed: they are recorded in the snapshot and summarised on stderr);
+2 bad flags or config; 3 nothing useful could be collected (no snapshot).`,
+		Example: `  breakglass collect --config breakglass.yaml --output snapshot.json
+  breakglass collect --auth cli --tenant 00000000-0000-0000-0000-000000000000
+  BREAKGLASS_ACCESS_TOKEN=... breakglass collect --auth token --graph-endpoint https://localhost:8443 --arm-endpoint https://localhost:8443`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			stderr := cmd.ErrOrStderr()
+			if quiet && verbose {
+				return usageError("--quiet and --verbose contradict each other")
+			}
+			cfg, err := loadCollectConfig(cmd, configPath, stderr, quiet)
+			if err != nil {
+				return err
+			}
+			o.Config = cfg
+			o.ToolName, o.ToolVersion = "breakglass", version
+			if verbose {
+				o.Log = stderr
+			}
+			if !quiet && (verbose || isTerminal(stderr)) {
+				o.Progress = stderr
+			}
+			if o.Progress != nil || verbose {
+				fmt.Fprintf(stderr, "breakglass: collecting (auth %s, concurrency %d)\n", orDefault(o.Auth, collector.AuthDefault), o.Concurrency)
+			}
+			start := time.Now()
+			doc, err := collector.Run(cmd.Context(), o)
+			if err != nil {
+				return collectError(err)
+			}
+			data, err := doc.Marshal()
+			if err != nil {
+				return &exitError{code: exitCollector, err: err}
+			}
+			if err := snapshot.WriteFile(output, data); err != nil {
+				return &exitError{code: exitCollector, err: fmt.Errorf("%w (no snapshot written; check that the directory exists and is writable)", err)}
+			}
+			if !quiet {
+				printSummary(stderr, doc, output, time.Since(start))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&configPath, "config", "c", "", "breakglass.yaml declaring the accounts (default: ./breakglass.yaml if present, else discovery mode)")
+	f.StringVarP(&output, "output", "o", defaultSnapshotPath, "snapshot file to write (atomically)")
+	f.StringVar(&o.Auth, "auth", collector.AuthDefault, "authentication: "+strings.Join(collector.AuthModes, ", "))
+	f.StringVar(&o.TenantID, "tenant", "", "tenant id (default: the config's tenantId, then AZURE_TENANT_ID)")
+	f.StringVar(&o.ClientID, "client-id", "", "application (client) id (default: AZURE_CLIENT_ID)")
+	f.StringVar(&o.Cloud, "cloud", "public", "national cloud preset for endpoints and token audiences: public, usgov, china")
+	f.StringVar(&o.GraphEndpoint, "graph-endpoint", "", "Microsoft Graph base URL (default from --cloud, e.g. https://graph.microsoft.com)")
+	f.StringVar(&o.ARMEndpoint, "arm-endpoint", "", "Azure Resource Manager base URL (default from --cloud, e.g. https://management.azure.com)")
+	f.IntVar(&o.Concurrency, "concurrency", 4, "requests in flight at once (Graph throttles Conditional Access reads hard; keep it low)")
+	f.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "give up on the whole collection after this long")
+	f.DurationVar(&o.RequestTimeout, "request-timeout", 3*time.Minute, "give up on one request (retries included) after this long; the data set is then `error`")
+	f.IntVar(&o.MaxRetries, "max-retries", 3, "retries on 429/503/504 (Retry-After is honoured)")
+	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors")
+	f.BoolVarP(&verbose, "verbose", "v", false, "log every request (method, path, status, duration; never headers or tokens) and progress")
+	return cmd
+}
+
+// loadCollectConfig reads --config, or ./breakglass.yaml when present, or
+// falls back to discovery mode.
+func loadCollectConfig(cmd *cobra.Command, path string, stderr io.Writer, quiet bool) (*config.Config, error) {
+	if path == "" {
+		if _, err := os.Stat("breakglass.yaml"); err == nil {
+			path = "breakglass.yaml"
+		} else {
+			if !quiet {
+				fmt.Fprintln(stderr, "breakglass: no --config and no ./breakglass.yaml: discovery mode (no declared accounts; candidates are collected for BG-INV-004)")
+			}
+			return config.Default(), nil
+		}
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	if cfg.Discovery() && !quiet {
+		fmt.Fprintf(stderr, "breakglass: %s declares no accounts: discovery mode (candidates are collected for BG-INV-004)\n", path)
+	}
+	return cfg, nil
+}
+
+func collectError(err error) error {
+	var ue *collector.UsageError
+	var fe *collector.FatalError
+	switch {
+	case errors.As(err, &ue):
+		return &exitError{code: exitUsage, err: err}
+	case errors.As(err, &fe):
+		return &exitError{code: exitCollector, err: fmt.Errorf("collection failed, no snapshot written: %w", err)}
+	case errors.Is(err, context.Canceled):
+		return &exitError{code: exitCollector, err: errors.New("collection interrupted, no snapshot written")}
+	}
+	return &exitError{code: exitCollector, err: fmt.Errorf("collection failed, no snapshot written: %w", err)}
+}
+
+// printSummary names every data set that is not ok, and what to do.
+func printSummary(w io.Writer, doc *snapshot.Document, path string, took time.Duration) {
+	var names []string
+	for name, ds := range doc.DataSets {
+		if ds.Status != snapshot.StatusOK {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	requests := 0
+	if c := doc.Metadata.Collection; c != nil {
+		for _, n := range c.Requests {
+			requests += n
+		}
+	}
+	incomplete := 0
+	for _, n := range names {
+		if doc.DataSets[n].Status != snapshot.StatusSkipped {
+			incomplete++
+		}
+	}
+	if len(names) > 0 {
+		fmt.Fprintf(w, "breakglass: %d of %d data sets not collected (rules that need them report `error`):\n", len(names), len(doc.DataSets))
+		for _, n := range names {
+			ds := doc.DataSets[n]
+			fmt.Fprintf(w, "  %-36s %-10s %s\n", n, ds.Status, ds.Message)
+		}
+	}
+	fmt.Fprintf(w, "breakglass: wrote %s (tenant %s, %d requests, %.1fs", path, doc.Metadata.TenantID, requests, took.Seconds())
+	if incomplete > 0 {
+		fmt.Fprintf(w, ", %d incomplete data sets", incomplete)
+	}
+	fmt.Fprintln(w, ")")
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

@@ -1,0 +1,59 @@
+# METADATA
+# title: Conditional Access exclusion groups
+# description: |
+#   Membership and protection of the exclusion groups declared in
+#   `exclusionGroups`, indexed once per group: nested groups are resolved
+#   through the groupMembers data set (graph.reachable), administrative-unit
+#   protection through administrativeUnits.
+# scope: package
+package breakglass.lib.exclusion
+
+import data.breakglass.lib
+import rego.v1
+
+# members_by_group maps a group id to its direct members (groupMembers).
+members_by_group[lower(gm.id)] := object.get(gm, "members", []) if some gm in lib.items("groupMembers")
+
+is_group_member(m) if lower(object.get(m, "@odata.type", "")) == "#microsoft.graph.group"
+
+# nested maps each collected group to the groups that are its direct members.
+nested[gid] := {lower(m.id) | some m in members; is_group_member(m)} if some gid, members in members_by_group
+
+# membership_graph adds nested groups whose members were not collected as
+# leaves: graph.reachable ignores neighbours that are not keys.
+membership_graph[g] := object.get(nested, g, set()) if {
+	some g in ({x | some x, _ in nested} | {x | some _, xs in nested; some x in xs})
+}
+
+# reachable returns a group and every group nested in it (any depth),
+# following the groupMembers data set.
+reachable(gid) := graph.reachable(membership_graph, {lower(gid)})
+
+# unresolved returns the nested groups whose members were not collected.
+unresolved(gid) := {g | some g in reachable(gid); not members_by_group[g]}
+
+# leaf_members returns {"member": m, "via": group id} for every non-group
+# member of the group or of a resolved nested group.
+leaf_members(gid) := {{"member": m, "via": g} |
+	some g in reachable(gid)
+	some m in object.get(members_by_group, g, [])
+	not is_group_member(m)
+}
+
+# restricted_units maps a member object id to the restricted-management
+# administrative units (isMemberManagementRestricted) that hold it.
+restricted_units[lower(m.id)] contains object.get(au, "displayName", au.id) if {
+	some au in lib.items("administrativeUnits")
+	au.isMemberManagementRestricted == true
+	some m in object.get(au, "members", [])
+}
+
+# dynamic_reason explains why a group's membership is dynamic; undefined
+# when it is assigned.
+dynamic_reason(g) := "groupTypes contains DynamicMembership" if {
+	some t in object.get(g, "groupTypes", [])
+	lower(t) == "dynamicmembership"
+} else := sprintf("membershipRule is set (%s)", [g.membershipRule]) if {
+	is_string(g.membershipRule)
+	trim_space(g.membershipRule) != ""
+}

@@ -1,0 +1,102 @@
+# METADATA
+# title: No undeclared break-glass accounts
+# description: |
+#   An emergency account nobody declared is not monitored, rotated or
+#   drilled — and an admin quietly excluded from Conditional Access is the
+#   classic way to keep a backdoor. A user that holds an allowed role
+#   actively, is not declared in breakglass.yaml, and either is excluded —
+#   by any route (user, group, role, guest condition) — from every enabled
+#   Conditional Access policy that would otherwise target it (at least one),
+#   or is a member of an exclusion group, or is named like
+#   `break.?glass|emergency`, is a candidate and is reported. Without
+#   `accounts:` in the config every such user is reported (discovery mode).
+# custom:
+#   id: BG-INV-004
+#   severity: medium
+#   resource: candidate
+#   requires: [users, roleAssignments, roleDefinitions, transitiveMemberOf, conditionalAccessPolicies]
+#   remediation: |
+#     For each candidate decide: if it is a break-glass account, declare it
+#     under `accounts:` in breakglass.yaml so every other rule audits it; if
+#     not, remove it from the exclusion group (`Remove-MgGroupMemberByRef
+#     -GroupId <group id> -DirectoryObjectId <user id>`), remove it from the
+#     policies' excludeUsers (Entra admin center > Protection > Conditional
+#     Access > the policy > Users > Exclude), or remove the privileged role
+#     (Roles & admins > the role > Assignments > Remove).
+package breakglass.rules.bg_inv_004
+
+import data.breakglass.lib
+import data.breakglass.lib.ca
+import rego.v1
+
+name_pattern := `(?i)break.?glass|emergency`
+
+# facts for targeting: the same shape ca.targeting reads.
+facts(u) := {
+	"id": lower(u.id),
+	"user": u,
+	"groups": lib.groups_of(u.id),
+	"roles": lib.active_roles(u.id),
+	"external": lib.external_kinds(u),
+}
+
+undeclared_admins := [u |
+	some u in lib.items("users")
+	not lib.is_declared(u.id)
+	not lib.is_declared(u.userPrincipalName)
+	count(lib.active_roles(u.id) & lib.allowed_roles) > 0
+]
+
+# would_target: enabled policies whose application and user conditions
+# include the user (before exclusions).
+would_target(f) := [p |
+	some p in ca.enabled_policies
+	ca.on_emergency_path(p)
+	ca.included_by(p, f)
+]
+
+signals(u) := array.concat(
+	array.concat(ca_signal(u), group_signal(u)),
+	name_signal(u),
+)
+
+ca_signal(u) := [sprintf("excluded from all %d enabled Conditional Access policies that would target it (%s)", [count(ps), concat("; ", sort([sprintf("%s by %s", [object.get(p, "displayName", p.id), ca.excluded_by(p, f)]) | some p in ps]))])] if {
+	f := facts(u)
+	ps := would_target(f)
+	count(ps) > 0
+	every p in ps {
+		ca.excluded_by(p, f)
+	}
+} else := []
+
+group_signal(u) := [sprintf("member of exclusion group(s) %s", [concat(", ", sort([lib.group_resource(g).name | some g in gs]))])] if {
+	gs := lib.groups_of(u.id) & lib.exclusion_groups
+	count(gs) > 0
+} else := []
+
+name_signal(u) := [sprintf("named like a break-glass account (%q)", [object.get(u, "displayName", u.userPrincipalName)])] if {
+	some s in [object.get(u, "displayName", ""), u.userPrincipalName]
+	is_string(s)
+	regex.match(name_pattern, s)
+} else := []
+
+candidates := {u.id: signals(u) | some u in undeclared_admins; count(signals(u)) > 0}
+
+users_by_id[u.id] := u if some u in undeclared_admins
+
+roles_text(u) := concat(", ", sort([lib.role_name(r) | some r in (lib.active_roles(u.id) & lib.allowed_roles)]))
+
+results contains {
+	"status": "fail",
+	"resource": lib.user_resource(u),
+	"message": sprintf("%s holds %s, is not declared in breakglass.yaml and looks like a break-glass account: %s; declare it under accounts: or remove the exclusion", [u.userPrincipalName, roles_text(u), concat("; ", why)]),
+} if {
+	some uid, why in candidates
+	u := users_by_id[uid]
+}
+
+results contains {
+	"status": "pass",
+	"resource": lib.tenant_resource,
+	"message": sprintf("no undeclared break-glass candidates among the %d other holder(s) of an allowed role", [count(undeclared_admins)]),
+} if count(candidates) == 0

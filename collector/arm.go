@@ -76,6 +76,7 @@ func newARMClient(o *Options, cred azcore.TokenCredential, tr *transport) (*armC
 
 // get fetches one ARM resource or list page.
 func (a *armClient) get(ctx context.Context, rawURL string) (map[string]any, error) {
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, a.reqTimeout)
 	defer cancel()
 	req, err := runtime.NewRequest(ctx, http.MethodGet, rawURL)
@@ -85,6 +86,9 @@ func (a *armClient) get(ctx context.Context, rawURL string) (map[string]any, err
 	req.Raw().Header.Set("Accept", "application/json")
 	resp, err := a.pl.Do(req)
 	if err != nil {
+		if perr := parent.Err(); perr != nil {
+			return nil, perr
+		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, &timeoutError{after: a.reqTimeout, err: err}
 		}
@@ -342,6 +346,10 @@ func (r *run) collectKeyVaultSecrets(ctx context.Context) {
 			page, err := pager.NextPage(pctx)
 			cancel()
 			if err != nil {
+				if perr := c.Err(); perr != nil {
+					d.fail(perr)
+					return
+				}
 				err = vaultError(err, pctx, r.arm.reqTimeout)
 				if isNotFound(err) {
 					missing = true

@@ -232,6 +232,9 @@ func Run(ctx context.Context, o Options) (*snapshot.Document, error) {
 	go func() { defer wg.Done(); r.collectGraph(ctx) }()
 	go func() { defer wg.Done(); r.collectAzure(ctx) }()
 	wg.Wait()
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return nil, &FatalError{Msg: "the collection was interrupted"}
+	}
 
 	doc := &snapshot.Document{
 		SchemaVersion: snapshot.SchemaVersion,
@@ -360,12 +363,10 @@ func (r *run) collectGraph(ctx context.Context) {
 			url.Values{"$expand": {"principal"}}, nil)
 	})
 	spawn(func() {
-		st.roleSchedules = r.simpleList(ctx, snapshot.RoleAssignmentSchedules, "/roleManagement/directory/roleAssignmentSchedules",
-			url.Values{"$expand": {"principal"}}, nil)
+		st.roleSchedules = r.listExpandingPrincipal(ctx, snapshot.RoleAssignmentSchedules, "/roleManagement/directory/roleAssignmentSchedules")
 	})
 	spawn(func() {
-		st.roleEligibility = r.simpleList(ctx, snapshot.RoleEligibilitySchedules, "/roleManagement/directory/roleEligibilitySchedules",
-			url.Values{"$expand": {"principal"}}, nil)
+		st.roleEligibility = r.listExpandingPrincipal(ctx, snapshot.RoleEligibilitySchedules, "/roleManagement/directory/roleEligibilitySchedules")
 	})
 	spawn(func() { r.collectAuthMethodsPolicy(ctx) })
 	spawn(func() {
@@ -413,6 +414,27 @@ func (r *run) simpleList(ctx context.Context, name, path string, query url.Value
 	d := r.ds(name)
 	defer r.finish(d)
 	items, _, err := r.graph.list(r.ctx(ctx, d), graphRequest{path: path, query: query, headers: headers}, 0)
+	if err != nil {
+		d.fail(err)
+		return nil
+	}
+	for _, it := range items {
+		d.add(it)
+	}
+	return items
+}
+
+// listExpandingPrincipal lists PIM schedules with $expand=principal (so
+// the principal's type is known without a lookup) and falls back to the
+// plain list if the service refuses the expansion.
+func (r *run) listExpandingPrincipal(ctx context.Context, name, path string) []map[string]any {
+	d := r.ds(name)
+	defer r.finish(d)
+	c := r.ctx(ctx, d)
+	items, _, err := r.graph.list(c, graphRequest{path: path, query: url.Values{"$expand": {"principal"}}}, 0)
+	if statusOf(err) == 400 {
+		items, _, err = r.graph.list(c, graphRequest{path: path}, 0)
+	}
 	if err != nil {
 		d.fail(err)
 		return nil

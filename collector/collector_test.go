@@ -583,3 +583,27 @@ func newGet(srv *fakeserver.Server, path string) (*http.Request, error) {
 	req.Header.Set("Authorization", "Bearer "+testToken)
 	return req, nil
 }
+
+func TestInterruptedRunIsFatal(t *testing.T) {
+	srv := newServer(t)
+	srv.AddFault(&fakeserver.Fault{Path: "/identity/conditionalAccess/policies", Hang: 30 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	_, err := collector.Run(ctx, options(srv, loadConfig(t, srv, "breakglass.yaml"), &syncBuffer{}))
+	var fe *collector.FatalError
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestOverallTimeoutKeepsWhatWasCollected(t *testing.T) {
+	srv := newServer(t)
+	srv.AddFault(&fakeserver.Fault{Path: "/identity/conditionalAccess/policies", Hang: 30 * time.Second})
+	r := collect(t, srv, loadConfig(t, srv, "breakglass.yaml"), func(o *collector.Options) { o.Timeout = 700 * time.Millisecond })
+	if r.status(snapshot.ConditionalAccessPolicies) != "error" || !strings.Contains(r.message(snapshot.ConditionalAccessPolicies), "--timeout") {
+		t.Errorf("conditionalAccessPolicies: %s %s", r.status(snapshot.ConditionalAccessPolicies), r.message(snapshot.ConditionalAccessPolicies))
+	}
+	if r.status(snapshot.Domains) != "ok" {
+		t.Errorf("domains: %s", r.status(snapshot.Domains))
+	}
+}

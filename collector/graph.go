@@ -169,11 +169,15 @@ func (g *graphClient) do(ctx context.Context, r graphRequest) (map[string]any, e
 		}
 		ri.SetStreamContentAndContentType(data, "application/json")
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, g.reqTimeout)
 	defer cancel()
 	res, err := g.adapter.SendPrimitive(ctx, ri, "[]byte", graphErrorMappings)
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(ctxErr, context.DeadlineExceeded) {
+		if perr := parent.Err(); perr != nil {
+			return nil, perr // the whole run timed out or was interrupted
+		}
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, &timeoutError{after: g.reqTimeout, err: err}
 		}
 		return nil, graphError(err)

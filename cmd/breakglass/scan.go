@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/breakglass-dev/breakglass/mappings"
 	"github.com/breakglass-dev/breakglass/policies/engine"
 	"github.com/breakglass-dev/breakglass/report"
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/spf13/cobra"
 )
 
@@ -27,6 +29,7 @@ type scanOptions struct {
 	mappingFile []string
 	includePass bool
 	now         string
+	dumpInput   string
 }
 
 func newScanCmd() *cobra.Command {
@@ -61,6 +64,7 @@ Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
 	f.StringArrayVar(&o.mappingFile, "mappings", nil, "extra control framework file (repeatable)")
 	f.BoolVar(&o.includePass, "include-pass", false, "also show pass and not_applicable results in text, markdown and SARIF (JSON always has them)")
 	f.StringVar(&o.now, "now", "", "evaluate time-based rules as of this RFC 3339 time (default: the snapshot's collectedAt)")
+	f.StringVar(&o.dumpInput, "dump-input", "", "also write the exact Rego input document (snapshot + config [+ baseline]) to this JSON file, for opa eval and rule authors")
 	return cmd
 }
 
@@ -176,6 +180,11 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 		}
 		in.Baseline = base.Doc
 	}
+	if o.dumpInput != "" {
+		if err := dumpInput(o.dumpInput, in); err != nil {
+			return nil, err
+		}
+	}
 	maps, err := mappings.LoadBuiltin()
 	if err != nil {
 		return nil, err
@@ -222,6 +231,27 @@ func writeOutput(cmd *cobra.Command, out output, rep *report.Report) error {
 	}
 	if err := snapshot.WriteFile(out.path, buf.Bytes()); err != nil {
 		return &exitError{code: exitUsage, err: err}
+	}
+	return nil
+}
+
+// dumpInput writes the Rego input exactly as the rules see it (`input`), so
+// that `opa eval -i FILE` and rule authors work on the same document.
+func dumpInput(path string, in engine.Input) error {
+	value, err := engine.BuildInput(in)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	doc, err := ast.JSON(value)
+	if err != nil {
+		return err
+	}
+	raw, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := snapshot.WriteFile(path, append(raw, '\n')); err != nil {
+		return usageError("--dump-input %s: %v", path, err)
 	}
 	return nil
 }

@@ -511,7 +511,7 @@ func (r *run) collectExclusionGroups(ctx context.Context, st *graphState) {
 			}
 		}
 		aus, _, err := r.graph.list(r.ctx(ctx, au), graphRequest{path: "/groups/" + esc + "/memberOf/microsoft.graph.administrativeUnit",
-			query: url.Values{"$select": {"id,displayName,isMemberManagementRestricted,membershipType,visibility"}}}, 0)
+			query: url.Values{"$select": {"id,displayName,description,isMemberManagementRestricted,visibility"}}}, 0)
 		if err != nil {
 			if !isNotFound(err) {
 				au.fail(err)

@@ -26,7 +26,7 @@ var permissions = map[string]string{
 	snapshot.NamedLocations:                      "the Microsoft Graph application permission Policy.Read.All",
 	snapshot.AuthenticationStrengthPolicies:      "the Microsoft Graph application permission Policy.Read.All",
 	snapshot.DirectoryObjects:                    "the Microsoft Graph application permission Directory.Read.All",
-	snapshot.Groups:                              "the Microsoft Graph application permission GroupMember.Read.All (or Directory.Read.All)",
+	snapshot.Groups:                              "the Microsoft Graph application permission Directory.Read.All (groups are resolved with directoryObjects/getByIds)",
 	snapshot.GroupMembers:                        "the Microsoft Graph application permission GroupMember.Read.All (or Directory.Read.All)",
 	snapshot.AdministrativeUnits:                 "the Microsoft Graph application permission AdministrativeUnit.Read.All (or Directory.Read.All)",
 	snapshot.SignIns:                             "the Microsoft Graph application permission AuditLog.Read.All (plus Directory.Read.All)",

@@ -1,0 +1,75 @@
+package breakglass.rules.bg_cred_003_test
+
+import data.breakglass.rules.bg_cred_003
+import data.breakglass.test.fixtures as fx
+import rego.v1
+
+scan(d) := rs if {
+	rs := bg_cred_003.results with input as d with data.breakglass.lib.now_ns as fx.now
+}
+
+with_secret(s) := fx.with_items(fx.doc, "keyVaultSecrets", [s, fx.secret("bg-02", 1789459200)])
+
+# 2026-09-15T08:00:00Z, the fixture's password change
+changed := 1789459200
+
+test_current_secret_passes if {
+	rs := scan(fx.doc)
+	fx.statuses(rs, fx.bg1) == {"pass"}
+	fx.statuses(rs, fx.bg2) == {"pass"}
+}
+
+test_stale_secret_fails if {
+	rs := scan(with_secret(fx.secret("bg-01", changed - 86400)))
+	r := fx.only(rs, fx.bg1)
+	r.status == "fail"
+	contains(r.message, "stale password")
+}
+
+test_written_shortly_before_change_passes if {
+	rs := scan(with_secret(fx.secret("bg-01", changed - 300)))
+	fx.statuses(rs, fx.bg1) == {"pass"}
+}
+
+test_newest_version_decides if {
+	s := {"id": "https://kv-bg.vault.azure.net/secrets/bg-01", "versions": [
+		{"id": "v-old", "attributes": {"enabled": true, "created": changed - 86400}},
+		{"id": "v-new", "attributes": {"enabled": false, "created": changed + 60}},
+	]}
+	rs := scan(with_secret(s))
+	r := fx.only(rs, fx.bg1)
+	r.status == "fail"
+	contains(r.message, "v-new) is disabled")
+}
+
+test_expired_fails if {
+	s := {"id": "https://kv-bg.vault.azure.net/secrets/bg-01", "versions": [{"id": "v", "attributes": {"enabled": true, "created": changed, "exp": changed + 86400}}]}
+	rs := scan(with_secret(s))
+	r := fx.only(rs, fx.bg1)
+	r.status == "fail"
+	contains(r.message, "expired")
+}
+
+test_secret_missing_fails if {
+	rs := scan(fx.with_items(fx.doc, "keyVaultSecrets", [fx.secret("bg-02", changed)]))
+	r := fx.only(rs, fx.bg1)
+	r.status == "fail"
+	contains(r.message, "was not found")
+}
+
+test_versioned_uri_matches if {
+	cfg := {"accounts": [
+		{"userPrincipalName": "bg-01@contoso.onmicrosoft.com", "vaultSecret": "https://KV-BG.vault.azure.net/secrets/bg-01/0123abcd"},
+		{"userPrincipalName": "bg-02@contoso.onmicrosoft.com", "vaultSecret": "https://kv-bg.vault.azure.net/secrets/bg-02/"},
+	]}
+	rs := scan(fx.with_config(fx.doc, cfg))
+	fx.statuses(rs, fx.bg1) == {"pass"}
+	fx.statuses(rs, fx.bg2) == {"pass"}
+}
+
+test_no_vault_secret_manual if {
+	cfg := {"accounts": [{"userPrincipalName": "bg-01@contoso.onmicrosoft.com"}, {"userPrincipalName": "bg-02@contoso.onmicrosoft.com", "vaultSecret": "https://kv-bg.vault.azure.net/secrets/bg-02"}]}
+	rs := scan(fx.with_config(fx.doc, cfg))
+	fx.statuses(rs, fx.bg1) == {"manual"}
+	fx.statuses(rs, fx.bg2) == {"pass"}
+}

@@ -32,7 +32,7 @@ emergency_apps := {
 }
 
 # facts about each user the CA rules judge, computed once per user.
-facts[uid] := {
+facts := {uid: {
 	"id": uid,
 	"user": u,
 	"groups": lib.groups_of(uid),
@@ -42,7 +42,7 @@ facts[uid] := {
 	"fido2": methods.usable_fido2_aaguids(uid),
 	"certificate": cert_usable(u),
 	"phishing_resistant": pr_usable(u),
-} if {
+} |
 	some uid in subjects
 	u := lib.users_by_id[uid]
 }
@@ -71,29 +71,50 @@ list(cond, key) := lowers(v) if {
 	v != null
 } else := set()
 
-# included_by names the route by which the policy's user condition includes
-# the account; undefined when it does not.
-included_by(p, f) := "all users" if "all" in list(users_cond(p), "includeUsers")
-
-else := "the user" if f.id in list(users_cond(p), "includeUsers")
-
-else := sprintf("group %s", [lib.group_resource(g).name]) if {
-	g := first(list(users_cond(p), "includeGroups") & f.groups)
-} else := sprintf("role %s", [lib.role_name(r)]) if {
-	r := first(list(users_cond(p), "includeRoles") & f.roles)
-} else := "guest or external user condition" if {
-	guests_match(users_cond(p), "includeGuestsOrExternalUsers", f, true)
+# shape normalises what targeting needs from a policy once, so that the
+# per-(policy, account) work is a handful of set intersections.
+shape(p) := {
+	"users": users_cond(p),
+	"on_path": on_path(p),
+	"include_users": list(users_cond(p), "includeUsers"),
+	"exclude_users": list(users_cond(p), "excludeUsers"),
+	"include_groups": list(users_cond(p), "includeGroups"),
+	"exclude_groups": list(users_cond(p), "excludeGroups"),
+	"include_roles": list(users_cond(p), "includeRoles"),
+	"exclude_roles": list(users_cond(p), "excludeRoles"),
 }
 
+on_path(p) if on_emergency_path(p)
+
+else := false
+
+# included_by names the route by which the policy's user condition includes
+# the account; undefined when it does not.
+included_by(p, f) := included_via(shape(p), f)
+
 # excluded_by names the route by which the account is excluded.
-excluded_by(p, f) := "the user" if f.id in list(users_cond(p), "excludeUsers")
+excluded_by(p, f) := excluded_via(shape(p), f)
+
+included_via(s, f) := "all users" if "all" in s.include_users
+
+else := "the user" if f.id in s.include_users
 
 else := sprintf("group %s", [lib.group_resource(g).name]) if {
-	g := first(list(users_cond(p), "excludeGroups") & f.groups)
+	g := first(s.include_groups & f.groups)
 } else := sprintf("role %s", [lib.role_name(r)]) if {
-	r := first(list(users_cond(p), "excludeRoles") & f.roles)
+	r := first(s.include_roles & f.roles)
 } else := "guest or external user condition" if {
-	guests_match(users_cond(p), "excludeGuestsOrExternalUsers", f, false)
+	guests_match(s.users, "includeGuestsOrExternalUsers", f, true)
+}
+
+excluded_via(s, f) := "the user" if f.id in s.exclude_users
+
+else := sprintf("group %s", [lib.group_resource(g).name]) if {
+	g := first(s.exclude_groups & f.groups)
+} else := sprintf("role %s", [lib.role_name(r)]) if {
+	r := first(s.exclude_roles & f.roles)
+} else := "guest or external user condition" if {
+	guests_match(s.users, "excludeGuestsOrExternalUsers", f, false)
 }
 
 # guests_match: the account is a guest/external user of a listed kind. The
@@ -166,13 +187,15 @@ workload_identity_only(p) if {
 
 # targeting returns {"targeted": bool, "why": string} for a policy and an
 # account's facts.
-targeting(p, f) := {"targeted": false, "why": "the policy does not touch an interactive admin sign-in (applications, client apps or flows)"} if {
-	not on_emergency_path(p)
+targeting(p, f) := targeting_shaped(shape(p), f)
+
+targeting_shaped(s, f) := {"targeted": false, "why": "the policy does not touch an interactive admin sign-in (applications, client apps or flows)"} if {
+	not s.on_path
 } else := {"targeted": false, "why": "the user condition does not include the account"} if {
-	not included_by(p, f)
-} else := {"targeted": false, "why": sprintf("the account is excluded (%s)", [excluded_by(p, f)])} if {
-	excluded_by(p, f)
-} else := {"targeted": true, "why": sprintf("the policy includes the account (%s)", [included_by(p, f)])}
+	not included_via(s, f)
+} else := {"targeted": false, "why": sprintf("the account is excluded (%s)", [excluded_via(s, f)])} if {
+	excluded_via(s, f)
+} else := {"targeted": true, "why": sprintf("the policy includes the account (%s)", [included_via(s, f)])}
 
 # --- grant controls --------------------------------------------------------------
 
@@ -203,7 +226,7 @@ else := builtin_verdict(c)
 
 grant(p) := object.get(p, "grantControls", null)
 
-strengths_by_id[s.id] := s if some s in lib.items("authenticationStrengthPolicies")
+strengths_by_id := {s.id: s | some s in lib.items("authenticationStrengthPolicies")}
 
 # resolve_strength prefers the collected policy (it carries the combination
 # configurations), then an inline expansion in the CA policy.
@@ -312,29 +335,26 @@ first_with(vs, outcome) := matching[0] if {
 }
 
 # verdict judges one (policy, account) pair: status pass, fail or error.
-verdict(p, f) := {"status": "pass", "message": t.why} if {
-	t := targeting(p, f)
-	not t.targeted
-} else := {"status": "pass", "message": sprintf("%s and its grant controls can be met: %s", [t.why, s.why])} if {
-	t := targeting(p, f)
-	s := satisfiability(p, f)
-	s.v == "yes"
-} else := {"status": "fail", "message": sprintf("%s and the account cannot satisfy it: %s", [t.why, s.why])} if {
-	t := targeting(p, f)
-	s := satisfiability(p, f)
-	s.v == "no"
-} else := {"status": "error", "message": sprintf("%s but its grant controls cannot be evaluated: %s", [t.why, s.why])} if {
-	t := targeting(p, f)
-	s := satisfiability(p, f)
-}
+verdict(p, f) := judge(p, shape(p), f)
+
+judge(p, s, f) := decide(targeting_shaped(s, f), p, f)
+
+decide(t, p, f) := {"status": "pass", "message": t.why} if not t.targeted
+
+else := grant_outcome(t, satisfiability(p, f))
+
+grant_outcome(t, sat) := {"status": "pass", "message": sprintf("%s and its grant controls can be met: %s", [t.why, sat.why])} if {
+	sat.v == "yes"
+} else := {"status": "fail", "message": sprintf("%s and the account cannot satisfy it: %s", [t.why, sat.why])} if {
+	sat.v == "no"
+} else := {"status": "error", "message": sprintf("%s but its grant controls cannot be evaluated: %s", [t.why, sat.why])}
 
 # verdicts[policy id][user id] for enabled and report-only policies, every
 # subject: computed once, shared by BG-CA-001/002/003 and custom rules.
-verdicts[p.id][uid] := verdict(p, facts[uid]) if {
+verdicts := {p.id: {uid: judge(p, s, f) | some uid, f in facts} |
 	some p in policies
 	p.state != "disabled"
-	some uid in subjects
-	facts[uid]
+	s := shape(p)
 }
 
 # applies is the helper for custom rules: the policy targets the user on the

@@ -57,9 +57,9 @@ date_of(ts) := substring(ts, 0, 10) if {
 
 # --- users and declared accounts ---------------------------------------------
 
-users_by_id[u.id] := u if some u in items("users")
+users_by_id := {u.id: u | some u in items("users")}
 
-users_by_upn[lower(u.userPrincipalName)] := u if some u in items("users")
+users_by_upn := {lower(u.userPrincipalName): u | some u in items("users")}
 
 # account_ref is how a declaration names the account (UPN, else object id).
 account_ref(decl) := decl.userPrincipalName if decl.userPrincipalName != ""
@@ -126,7 +126,7 @@ user_resource(u) := {"type": "user", "id": u.id, "name": object.get(u, "userPrin
 
 # member_of maps a user id to the ids of every group it belongs to,
 # directly or through nested groups (Graph transitiveMemberOf).
-member_of[m.id] := {g.id | some g in m.memberOf; is_group(g)} if some m in items("transitiveMemberOf")
+member_of := {m.id: {g.id | some g in m.memberOf; is_group(g)} | some m in items("transitiveMemberOf")}
 
 is_group(obj) if obj["@odata.type"] == "#microsoft.graph.group"
 
@@ -136,14 +136,17 @@ groups_of(uid) := object.get(member_of, uid, set())
 
 # role_template maps a directory role definition id to its template id; CA
 # policies and allowedRoles name roles by template id.
-role_template[d.id] := lower(object.get(d, "templateId", d.id)) if some d in items("roleDefinitions")
+role_template := {d.id: lower(object.get(d, "templateId", d.id)) | some d in items("roleDefinitions")}
 
 template_of(role_definition_id) := object.get(role_template, role_definition_id, lower(role_definition_id))
 
 # principal_roles_at maps a principal (user or group) to the role template
 # ids it holds actively, keyed by directory scope.
-principal_active_roles[ra.principalId] contains {"role": template_of(ra.roleDefinitionId), "scope": object.get(ra, "directoryScopeId", "/"), "assignment": ra.id} if {
+principal_active_roles := {pid: {{"role": template_of(ra.roleDefinitionId), "scope": object.get(ra, "directoryScopeId", "/"), "assignment": ra.id} |
 	some ra in items("roleAssignments")
+	ra.principalId == pid
+} |
+	some pid in {ra.principalId | some ra in items("roleAssignments")}
 }
 
 # active_role_assignments returns a principal's active assignments (any
@@ -158,7 +161,7 @@ active_role_assignments(uid) := direct | via_groups if {
 active_roles(uid) := {x.role | some x in active_role_assignments(uid); x.scope == "/"}
 
 # methods_of maps a user id to its registered authentication methods.
-methods_of[m.id] := m.methods if some m in items("authenticationMethods")
+methods_of := {m.id: m.methods | some m in items("authenticationMethods")}
 
 method_type(m) := trim_prefix(m["@odata.type"], "#microsoft.graph.")
 
@@ -179,7 +182,7 @@ cloud_only(u) if not u.onPremisesSyncEnabled == true
 
 # --- other resources -------------------------------------------------------------
 
-groups_by_id[g.id] := g if some g in items("groups")
+groups_by_id := {g.id: g | some g in items("groups")}
 
 group_resource(gid) := {"type": "group", "id": gid, "name": object.get(groups_by_id, [gid, "displayName"], gid)}
 
@@ -200,13 +203,14 @@ key_vault_resource(secret_uri) := {"type": "keyVault", "id": v.id, "name": v.nam
 } else := {"type": "keyVault", "id": vault_uri(secret_uri), "name": vault_uri(secret_uri)}
 
 # role_name returns a role's display name for messages.
-role_name(template_id) := names[0] if {
-	names := sort([d.displayName |
-		some d in items("roleDefinitions")
-		lower(object.get(d, "templateId", d.id)) == template_id
-	])
-	count(names) > 0
+role_name(template_id) := name if {
+	name := sort(role_names[template_id])[0]
 } else := template_id
+
+role_names := {t: {d.displayName | some d in definitions; lower(object.get(d, "templateId", d.id)) == t} |
+	definitions := items("roleDefinitions")
+	some t in {lower(object.get(d, "templateId", d.id)) | some d in definitions}
+}
 
 # account_missing is the verdict of a per-account rule for an account that
 # does not exist: BG-INV-003 reports it; other rules cannot judge it.

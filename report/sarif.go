@@ -68,14 +68,18 @@ func sarifRule(r *Report, rule *engine.Rule) *sarif.ReportingDescriptor {
 	props.Add("security-severity", securitySeverity[rule.Severity])
 	props.Add("precision", "very-high")
 	props.Add("problem.severity", level(rule.Severity))
-	return sarif.NewRule(rule.ID).
+	d := sarif.NewRule(rule.ID).
 		WithName(ruleName(rule.ID)).
 		WithShortDescription(sarif.NewMultiformatMessageString(rule.Title)).
 		WithFullDescription(sarif.NewMultiformatMessageString(oneLine(rule.Description))).
 		WithHelp(sarif.NewMultiformatMessageString(helpText(rule)).WithMarkdown(helpMarkdown(r, rule))).
-		WithHelpURI(informationURI + "/blob/main/docs/rules.md#" + strings.ToLower(rule.ID)).
 		WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(level(rule.Severity))).
 		WithProperties(props.Properties)
+	if rule.Builtin {
+		// Only built-in rules are documented in docs/rules.md.
+		d.WithHelpURI(informationURI + "/blob/main/docs/rules.md#" + strings.ToLower(rule.ID))
+	}
+	return d
 }
 
 // ruleName turns BG-CA-002 into BgCa002, the identifier-like name SARIF

@@ -14,6 +14,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Obj is one JSON object as Graph/ARM return it.
@@ -73,7 +74,8 @@ type Tenant struct {
 	SyntheticUsers   int            `json:"-"` // users syntheticUserID(0..n-1)
 	SyntheticMembers map[string]int `json:"-"` // group id -> number of synthetic user members
 
-	index *index
+	indexOnce sync.Once
+	index     *index
 }
 
 // Load reads a tenant fixture.
@@ -129,9 +131,11 @@ type index struct {
 }
 
 func (t *Tenant) idx() *index {
-	if t.index != nil {
-		return t.index
-	}
+	t.indexOnce.Do(t.buildIndex)
+	return t.index
+}
+
+func (t *Tenant) buildIndex() {
 	ix := &index{byID: map[string]Obj{}, kind: map[string]string{}, byUPN: map[string]Obj{},
 		memberOf: map[string][]string{}, auOf: map[string][]string{}, roleOf: map[string][]string{}}
 	add := func(kind string, objs []Obj) {
@@ -170,7 +174,6 @@ func (t *Tenant) idx() *index {
 		}
 	}
 	t.index = ix
-	return ix
 }
 
 // object finds any directory object by id (synthetic users included) and

@@ -120,3 +120,16 @@ func TestCatalogueCommands(t *testing.T) {
 		t.Errorf("help: %s", out)
 	}
 }
+
+// docs/rules.md is generated from the catalogue; regenerate with
+// `go run ./cmd/breakglass rules --format markdown > docs/rules.md`.
+func TestRulesDocIsCurrent(t *testing.T) {
+	code, out, errOut := run(t, "rules", "--format", "markdown")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	doc, err := os.ReadFile("../../docs/rules.md")
+	if err != nil || string(doc) != out {
+		t.Fatal("docs/rules.md is out of date: go run ./cmd/breakglass rules --format markdown > docs/rules.md")
+	}
+}

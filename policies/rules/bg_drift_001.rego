@@ -227,8 +227,18 @@ names[lower(o.id)] := object.get(o, "displayName", o.id) if some o in lib.items(
 
 names[lower(o.id)] := object.get(o, "displayName", o.id) if {
 	some o in drift.items("directoryObjects")
-	not lower(o.id) in {lower(x.id) | some x in lib.items("directoryObjects")}
+	not lower(o.id) in current_object_ids
 }
+
+names[lower(u.id)] := u.userPrincipalName if {
+	some u in lib.items("users")
+	not lower(u.id) in current_object_ids
+	not lower(u.id) in baseline_object_ids
+}
+
+current_object_ids := {lower(x.id) | some x in lib.items("directoryObjects")}
+
+baseline_object_ids := {lower(x.id) | some x in drift.items("directoryObjects")}
 
 entry_text(e) := sprintf("%s %s (%s)", [parts[0], object.get(names, parts[1], "unknown object"), parts[1]]) if parts := split(e, "|")
 

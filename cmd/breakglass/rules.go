@@ -28,16 +28,22 @@ func (o *catalogueOptions) engine(cmd *cobra.Command) (*engine.Engine, error) {
 	if o.format != "text" && o.format != "json" && o.format != "markdown" {
 		return nil, usageError("--format %q: use text, json or markdown", o.format)
 	}
+	return loadEngine(cmd, o.policyDirs, o.mappingFile)
+}
+
+// loadEngine loads the built-in mappings plus --mappings files and compiles
+// the built-in plus --policy rules; every failure is a usage error (exit 2).
+func loadEngine(cmd *cobra.Command, policyDirs, mappingFiles []string) (*engine.Engine, error) {
 	maps, err := mappings.LoadBuiltin()
 	if err != nil {
 		return nil, err
 	}
-	for _, path := range o.mappingFile {
+	for _, path := range mappingFiles {
 		if err := maps.AddFile(path); err != nil {
 			return nil, &exitError{code: exitUsage, err: err}
 		}
 	}
-	eng, err := engine.New(cmd.Context(), engine.Options{Mappings: maps, PolicyDirs: o.policyDirs})
+	eng, err := engine.New(cmd.Context(), engine.Options{Mappings: maps, PolicyDirs: policyDirs})
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}

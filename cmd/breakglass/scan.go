@@ -12,7 +12,6 @@ import (
 
 	"github.com/breakglass-dev/breakglass/collector/snapshot"
 	"github.com/breakglass-dev/breakglass/config"
-	"github.com/breakglass-dev/breakglass/mappings"
 	"github.com/breakglass-dev/breakglass/policies/engine"
 	"github.com/breakglass-dev/breakglass/report"
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -185,18 +184,9 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 			return nil, err
 		}
 	}
-	maps, err := mappings.LoadBuiltin()
+	eng, err := loadEngine(cmd, o.policyDirs, o.mappingFile)
 	if err != nil {
 		return nil, err
-	}
-	for _, path := range o.mappingFile {
-		if err := maps.AddFile(path); err != nil {
-			return nil, &exitError{code: exitUsage, err: err}
-		}
-	}
-	eng, err := engine.New(cmd.Context(), engine.Options{Mappings: maps, PolicyDirs: o.policyDirs})
-	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
 	}
 	results, err := eng.Scan(cmd.Context(), in)
 	if err != nil {

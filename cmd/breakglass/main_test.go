@@ -52,6 +52,7 @@ func TestScanExitCodes(t *testing.T) {
 		{"two formats on stdout", []string{"scan", sampleSnap, "-f", "json", "-f", "text"}, 2, "stdout"},
 		{"unwritable output", []string{"scan", sampleSnap, "-f", "sarif", "-o", filepath.Join(dir, "no", "x.sarif")}, 2, "does not exist"},
 		{"no argument", []string{"scan"}, 2, "arg"},
+		{"two outputs for one format", []string{"scan", sampleSnap, "-f", "json", "-o", filepath.Join(dir, "a"), "-o", filepath.Join(dir, "b")}, 2, "already has an --output"},
 		{"unknown flag", []string{"scan", sampleSnap, "--nope"}, 2, "unknown flag"},
 	}
 	for _, c := range cases {
@@ -70,7 +71,7 @@ func TestScanExitCodes(t *testing.T) {
 func TestScanWritesEachFormatToItsOutput(t *testing.T) {
 	dir := t.TempDir()
 	sarifPath, jsonPath := filepath.Join(dir, "r.sarif"), filepath.Join(dir, "r.json")
-	code, out, errOut := run(t, "scan", sampleSnap, "-c", sampleConfig, "-f", "text", "-f", "sarif", "-o", "-", "-o", sarifPath, "-f", "json", "-o", jsonPath)
+	code, out, errOut := run(t, "scan", sampleSnap, "-c", sampleConfig, "-f", "text", "-f", "sarif", "-o", sarifPath, "-f", "json", "-o", jsonPath)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -131,5 +132,21 @@ func TestRulesDocIsCurrent(t *testing.T) {
 	doc, err := os.ReadFile("../../docs/rules.md")
 	if err != nil || string(doc) != out {
 		t.Fatal("docs/rules.md is out of date: go run ./cmd/breakglass rules --format markdown > docs/rules.md")
+	}
+}
+
+func TestOutputBelongsToThePrecedingFormat(t *testing.T) {
+	dir := t.TempDir()
+	textPath := filepath.Join(dir, "summary.txt")
+	if code, _, errOut := run(t, "scan", sampleSnap, "-c", sampleConfig, "-o", textPath); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(string(mustRead(t, textPath)), "results:") {
+		t.Error("--output alone should receive the default text format")
+	}
+	sarifPath := filepath.Join(dir, "r.sarif")
+	code, out, _ := run(t, "scan", sampleSnap, "-c", sampleConfig, "-f", "sarif", "-o", sarifPath, "-f", "text")
+	if code != 0 || !strings.Contains(out, "results:") || !strings.Contains(string(mustRead(t, sarifPath)), `"version": "2.1.0"`) {
+		t.Errorf("sarif should go to the file and text to stdout (exit %d)", code)
 	}
 }

@@ -20,8 +20,7 @@ import (
 
 type scanOptions struct {
 	configPath  string
-	formats     []string
-	outputs     []string
+	outputs     *outputSpec
 	failOn      string
 	baseline    string
 	policyDirs  []string
@@ -39,14 +38,14 @@ func newScanCmd() *cobra.Command {
 		Long: `Evaluate the built-in (and --policy) rules against a snapshot written by
 breakglass collect, and write the results.
 
---format and --output pair up in order: the first --output receives the
-first --format, and so on; a format without an output goes to stdout.
-The default is a text summary on stdout.
+Each --output belongs to the --format given just before it; a format
+without an --output goes to stdout (at most one may). The default is a
+text summary on stdout.
 
 Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
 2 usage, config, policy or input error.`,
 		Example: `  breakglass scan snapshot.json --config breakglass.yaml
-  breakglass scan snapshot.json --format sarif --output results.sarif --format text --fail-on high
+  breakglass scan snapshot.json --format text --format sarif --output results.sarif --fail-on high
   breakglass scan snapshot.json --baseline last-week.json --policy ./policies-acme`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -55,8 +54,9 @@ Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.configPath, "config", "c", "", "breakglass.yaml declaring the accounts (default: the config recorded in the snapshot)")
-	f.StringArrayVarP(&o.formats, "format", "f", nil, "output format: "+strings.Join(report.Formats(), ", ")+" (repeatable; default text)")
-	f.StringArrayVarP(&o.outputs, "output", "o", nil, "output file for the matching --format (repeatable; default stdout)")
+	o.outputs = &outputSpec{}
+	f.VarP(formatFlag{o.outputs}, "format", "f", "output format: "+strings.Join(report.Formats(), ", ")+" (repeatable; default text)")
+	f.VarP(outputFlag{o.outputs}, "output", "o", "file for the --format given just before it (default stdout; - is stdout)")
 	f.StringVar(&o.failOn, "fail-on", "none", "exit 1 when a fail or error result has this severity or higher: critical, high, medium, low, none")
 	f.StringVar(&o.baseline, "baseline", "", "older snapshot to compare against (enables BG-DRIFT-001)")
 	f.StringArrayVarP(&o.policyDirs, "policy", "p", nil, "directory of custom Rego rules (repeatable)")
@@ -73,24 +73,65 @@ type output struct {
 	writer report.Writer
 }
 
-func (o scanOptions) plan() ([]output, error) {
-	formats := o.formats
-	if len(formats) == 0 {
-		formats = []string{report.FormatText}
+// outputSpec records --format and --output in command-line order, so each
+// --output belongs to the --format just before it.
+type outputSpec struct {
+	pairs   []outputPair
+	pending string // an --output given before any --format
+}
+
+type outputPair struct {
+	format, path string
+	hasPath      bool
+}
+
+type formatFlag struct{ spec *outputSpec }
+
+func (f formatFlag) Set(v string) error {
+	p := outputPair{format: v}
+	if f.spec.pending != "" {
+		p.path, p.hasPath, f.spec.pending = f.spec.pending, true, ""
 	}
-	if len(o.outputs) > len(formats) {
-		return nil, usageError("%d --output paths for %d --format values: give a --format for each --output", len(o.outputs), len(formats))
+	f.spec.pairs = append(f.spec.pairs, p)
+	return nil
+}
+func (f formatFlag) String() string { return "" }
+func (f formatFlag) Type() string   { return "format" }
+
+type outputFlag struct{ spec *outputSpec }
+
+func (f outputFlag) Set(v string) error {
+	n := len(f.spec.pairs)
+	switch {
+	case n == 0 && f.spec.pending != "":
+		return fmt.Errorf("two --output values before any --format")
+	case n == 0:
+		f.spec.pending = v
+	case f.spec.pairs[n-1].hasPath:
+		return fmt.Errorf("--format %s already has an --output; put a --format before each --output", f.spec.pairs[n-1].format)
+	default:
+		f.spec.pairs[n-1].path, f.spec.pairs[n-1].hasPath = v, true
+	}
+	return nil
+}
+func (f outputFlag) String() string { return "" }
+func (f outputFlag) Type() string   { return "file" }
+
+func (o scanOptions) plan() ([]output, error) {
+	pairs := o.outputs.pairs
+	if len(pairs) == 0 {
+		pairs = []outputPair{{format: report.FormatText, path: o.outputs.pending, hasPath: o.outputs.pending != ""}}
 	}
 	var outs []output
 	stdout := 0
-	for i, f := range formats {
-		w, err := report.Get(f)
+	for _, p := range pairs {
+		w, err := report.Get(p.format)
 		if err != nil {
 			return nil, usageError("--format: %v", err)
 		}
-		out := output{format: f, writer: w}
-		if i < len(o.outputs) && o.outputs[i] != "-" {
-			out.path = o.outputs[i]
+		out := output{format: p.format, writer: w}
+		if p.hasPath && p.path != "-" {
+			out.path = p.path
 			if err := checkWritable(out.path); err != nil {
 				return nil, usageError("--output %s: %v", out.path, err)
 			}

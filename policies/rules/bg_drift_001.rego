@@ -104,6 +104,7 @@ changes contains {
 	"key": "account",
 	"message": sprintf("declared account %s (%s) was added since the baseline%s: before: absent; after: present", [u.userPrincipalName, id, recreated_hint(u)]),
 } if {
+	comparable("declared accounts")
 	some id, u in current_accounts
 	not drift.accounts[id]
 }
@@ -114,6 +115,7 @@ changes contains {
 	"key": "account",
 	"message": sprintf("declared account %s (%s) was removed since the baseline: before: present; after: absent (deleted, or no longer declared)", [u.userPrincipalName, id]),
 } if {
+	comparable("declared accounts")
 	some id, u in drift.accounts
 	not current_accounts[id]
 }
@@ -126,6 +128,7 @@ changes contains {
 	"key": sprintf("account:%s", [field]),
 	"message": sprintf("%s of declared account %s changed: before: %v; after: %v", [field, u.userPrincipalName, before, after]),
 } if {
+	comparable("declared accounts")
 	some id, u in current_accounts
 	old := drift.accounts[id]
 	some field in watched_fields
@@ -152,6 +155,7 @@ changes contains {
 	"key": sprintf("role:%s", [k]),
 	"message": sprintf("%s gained a direct role: before: not assigned; after: %s", [upn_of(id), role_text(k)]),
 } if {
+	comparable("role assignments")
 	some id in account_ids
 	some k in object.get(current_role_keys, id, set())
 	not k in object.get(drift.role_keys, id, set())
@@ -163,6 +167,7 @@ changes contains {
 	"key": sprintf("role:%s", [k]),
 	"message": sprintf("%s lost a direct role: before: %s; after: not assigned", [upn_of(id), role_text(k)]),
 } if {
+	comparable("role assignments")
 	some id in account_ids
 	some k in object.get(drift.role_keys, id, set())
 	not k in object.get(current_role_keys, id, set())
@@ -180,6 +185,7 @@ changes contains {
 	"key": sprintf("method:%s", [mid]),
 	"message": sprintf("%s registered a method since the baseline: before: not registered; after: %s", [upn_of(id), method_text(m)]),
 } if {
+	comparable("authentication methods")
 	some id in account_ids
 	some mid, m in object.get(current_methods, id, {})
 	not drift.methods_of[id][mid]
@@ -191,6 +197,7 @@ changes contains {
 	"key": sprintf("method:%s", [mid]),
 	"message": sprintf("%s removed a method since the baseline: before: %s; after: not registered", [upn_of(id), method_text(m)]),
 } if {
+	comparable("authentication methods")
 	some id in account_ids
 	some mid, m in object.get(drift.methods_of, id, {})
 	not current_methods[id][mid]
@@ -214,13 +221,13 @@ policy_res(pid) := {"type": "conditionalAccessPolicy", "id": pid, "name": object
 
 else := {"type": "conditionalAccessPolicy", "id": pid, "name": object.get(drift.policies_by_id[pid], "displayName", pid)}
 
-policy_entries(pid) := entries(current_policies[pid]) if current_policies[pid]
+current_entries[pid] := entries(p) if some pid, p in current_policies
 
-else := set()
+previous_entries[pid] := entries(p) if some pid, p in drift.policies_by_id
 
-baseline_entries(pid) := entries(drift.policies_by_id[pid]) if drift.policies_by_id[pid]
+policy_entries(pid) := object.get(current_entries, pid, set())
 
-else := set()
+baseline_entries(pid) := object.get(previous_entries, pid, set())
 
 # object names for messages, from either snapshot.
 names[lower(o.id)] := object.get(o, "displayName", o.id) if some o in lib.items("directoryObjects")
@@ -258,6 +265,7 @@ changes contains {
 	"key": sprintf("exclusion:%s", [e]),
 	"message": sprintf("policy %s: exclusion %s added%s: before: %s; after: %s", [policy_res(pid).name, entry_text(e), policy_note(pid), list_text(baseline_entries(pid)), list_text(policy_entries(pid))]),
 } if {
+	comparable("Conditional Access exclusions")
 	some pid in policy_ids
 	some e in (policy_entries(pid) - baseline_entries(pid))
 }
@@ -268,6 +276,7 @@ changes contains {
 	"key": sprintf("exclusion:%s", [e]),
 	"message": sprintf("policy %s: exclusion %s removed%s: before: %s; after: %s", [policy_res(pid).name, entry_text(e), policy_note(pid), list_text(baseline_entries(pid)), list_text(policy_entries(pid))]),
 } if {
+	comparable("Conditional Access exclusions")
 	some pid in policy_ids
 	some e in (baseline_entries(pid) - policy_entries(pid))
 }
@@ -286,6 +295,7 @@ changes contains {
 	"key": sprintf("member:%s", [mid]),
 	"message": sprintf("exclusion group %s: member added: before: not a member; after: %s", [lib.group_resource(gid).name, member_text(m)]),
 } if {
+	comparable("exclusion-group members")
 	some gid in group_ids
 	some mid, m in object.get(current_members, gid, {})
 	not drift.members_of[gid][mid]
@@ -297,6 +307,7 @@ changes contains {
 	"key": sprintf("member:%s", [mid]),
 	"message": sprintf("exclusion group %s: member removed: before: %s; after: not a member", [lib.group_resource(gid).name, member_text(m)]),
 } if {
+	comparable("exclusion-group members")
 	some gid in group_ids
 	some mid, m in object.get(drift.members_of, gid, {})
 	not current_members[gid][mid]

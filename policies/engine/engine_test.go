@@ -273,3 +273,24 @@ func mustTime(s string) time.Time {
 	}
 	return t
 }
+
+// A rule with nothing in scope (no subscriptions configured, so the ARM
+// data sets are skipped) reports not_applicable, not a tenant-level error.
+func TestSkippedDataWithNothingInScopeIsNotApplicable(t *testing.T) {
+	eng := newEngine(t)
+	snap, cfg := loadSample(t)
+	cfg.Subscriptions = []string{}
+	setStatus(t, snap, snapshot.ARMRoleAssignments, "skipped", "no subscriptions configured")
+	got := byRule(scan(t, eng, snap, cfg), "BG-PRIV-004")
+	if len(got) != 1 || got[0].Status != engine.StatusNotApplicable || got[0].Resource.Type != "tenant" {
+		t.Fatalf("BG-PRIV-004 = %+v", got)
+	}
+	// With a subscription in scope the same skipped data set is an error.
+	snap, cfg = loadSample(t)
+	setStatus(t, snap, snapshot.ARMRoleAssignments, "skipped", "")
+	for _, r := range byRule(scan(t, eng, snap, cfg), "BG-PRIV-004") {
+		if r.Status != engine.StatusError || r.Resource.Type != "subscription" {
+			t.Errorf("BG-PRIV-004 = %s on %s, want error on the subscription", r.Status, r.Resource.Type)
+		}
+	}
+}

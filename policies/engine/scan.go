@@ -138,7 +138,14 @@ func (e *Engine) judge(rule *Rule, out evalOutput, input ast.Object, tenantID st
 func (e *Engine) fanOut(rule *Rule, out evalOutput, input ast.Object, tenant Ref, msg string) []Result {
 	kind := ResourceKinds[rule.Resource]
 	targets := out.Resources[strings.ReplaceAll(rule.Resource, "-", "_")]
-	if !kind.Closed || len(missingData(input, kind.Needs)) > 0 || len(targets) == 0 {
+	enumerable := kind.Closed && len(missingData(input, kind.Needs)) == 0
+	if enumerable && len(targets) == 0 {
+		// Nothing to judge (e.g. no subscriptions configured, so the ARM
+		// data sets were skipped): missing data cannot hide a finding.
+		return []Result{e.newResult(rule, StatusNotApplicable, tenant, nil, "",
+			fmt.Sprintf("nothing to judge: no %s in scope (%s)", strings.ReplaceAll(rule.Resource, "-", " "), msg), tenant.ID)}
+	}
+	if !enumerable {
 		targets = []target{{Resource: &tenant}}
 	}
 	results := make([]Result, 0, len(targets))

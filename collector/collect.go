@@ -481,14 +481,29 @@ func (r *run) collectStrengthPolicies(ctx context.Context) {
 	}
 }
 
+// maxNestedExclusionGroups bounds the walk into groups nested in exclusion
+// groups: nesting is itself a finding (BG-CA-005), the walk only names who
+// it lets in.
+const maxNestedExclusionGroups = 50
+
 // collectExclusionGroups reads members and owners of the configured
-// exclusion groups and the administrative units that hold them.
+// exclusion groups, and of groups nested in them (so BG-CA-005 can name
+// every account a nested group smuggles in), and the administrative units
+// that hold the configured groups.
 func (r *run) collectExclusionGroups(ctx context.Context, st *graphState) {
 	gm, au := r.ds(snapshot.GroupMembers), r.ds(snapshot.AdministrativeUnits)
 	defer r.finish(gm)
 	defer r.finish(au)
 	auIDs := map[string]map[string]any{}
+	configured := map[string]bool{}
+	queue := append([]string(nil), r.cfg.ExclusionGroups...)
+	visited := map[string]bool{}
 	for _, gid := range r.cfg.ExclusionGroups {
+		configured[gid], visited[gid] = true, true
+	}
+	for len(queue) > 0 {
+		gid := queue[0]
+		queue = queue[1:]
 		c := r.ctx(ctx, gm)
 		esc := url.PathEscape(gid)
 		sel := url.Values{"$select": {"id,displayName,userPrincipalName"}, "$top": {"999"}}
@@ -509,6 +524,15 @@ func (r *run) collectExclusionGroups(ctx context.Context, st *graphState) {
 				st.exclusionMembers[gid] = members
 				st.mu.Unlock()
 			}
+		}
+		for _, m := range members {
+			if id := str(m, "id"); str(m, "@odata.type") == "#microsoft.graph.group" && !visited[id] && len(visited) < len(r.cfg.ExclusionGroups)+maxNestedExclusionGroups {
+				visited[id] = true
+				queue = append(queue, id)
+			}
+		}
+		if !configured[gid] {
+			continue
 		}
 		aus, _, err := r.graph.list(r.ctx(ctx, au), graphRequest{path: "/groups/" + esc + "/memberOf/microsoft.graph.administrativeUnit",
 			query: url.Values{"$select": {"id,displayName,description,isMemberManagementRestricted,visibility"}}}, 0)

@@ -617,3 +617,27 @@ func TestForbiddenOrganizationIsNotFatal(t *testing.T) {
 		t.Errorf("tenant %q, want the config's", r.doc.Metadata.TenantID)
 	}
 }
+
+// A group nested in an exclusion group is walked, so BG-CA-005 can name the
+// accounts it lets in; the nested group's own administrative units are not
+// read (only configured exclusion groups must be protected).
+func TestNestedExclusionGroupMembersAreCollected(t *testing.T) {
+	tenant, err := fakeserver.Load(filepath.Join(fixtures, "tenant.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const nested = "22222222-0000-4000-8000-000000000003"
+	tenant.GroupMembers[exclGrp] = append(tenant.GroupMembers[exclGrp], nested)
+	srv := fakeserver.New(tenant, testToken)
+	t.Cleanup(srv.Close)
+	r := collect(t, srv, loadConfig(t, srv, "breakglass.yaml"), nil)
+	if gm := r.item(snapshot.GroupMembers, nested); gm == nil || len(gm["members"].([]any)) != 1 {
+		t.Fatalf("nested group members not collected: %v", r.items(snapshot.GroupMembers))
+	}
+	if gm := r.item(snapshot.GroupMembers, exclGrp); len(gm["members"].([]any)) != 4 {
+		t.Errorf("exclusion group members = %v", gm["members"])
+	}
+	if st := r.status(snapshot.GroupMembers); st != "ok" {
+		t.Errorf("groupMembers status %s", st)
+	}
+}

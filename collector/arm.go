@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -302,7 +304,7 @@ func (r *run) collectKeyVaults(ctx context.Context, subs []string) {
 			d.add(v)
 		}
 	}
-	for _, h := range sortedKeys(want) {
+	for _, h := range slices.Sorted(maps.Keys(want)) {
 		if !found[h] {
 			d.note("vault %s was not found in the configured subscriptions or the subscriptions of the diagnostic-settings workspaces", h)
 		}

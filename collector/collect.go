@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -546,7 +548,7 @@ func (r *run) collectExclusionGroups(ctx context.Context, st *graphState) {
 			auIDs[str(a, "id")] = a
 		}
 	}
-	for _, id := range sortedKeys(auIDs) {
+	for _, id := range slices.Sorted(maps.Keys(auIDs)) {
 		if au.failed() {
 			break
 		}
@@ -784,7 +786,7 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 	if st.nameSearchErr != nil {
 		users.note("the name search for break-glass-like users failed (%s): BG-INV-004 may miss name matches", errSummary(st.nameSearchErr))
 	}
-	for _, gid := range sortedKeys(st.exclusionMembers) {
+	for _, gid := range slices.Sorted(maps.Keys(st.exclusionMembers)) {
 		for _, m := range st.exclusionMembers[gid] {
 			if odataType(m) == "user" || odataType(m) == "" {
 				candidates = append(candidates, strings.ToLower(str(m, "id")))
@@ -1018,15 +1020,6 @@ func dedupe(ids []string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // sortItems orders items by id (then by their JSON form for ties), so

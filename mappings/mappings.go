@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -199,7 +201,7 @@ func (s *Set) addRuleMappings(path string, data []byte) error {
 		if err := body.Decode(&byFw); err != nil {
 			return &Error{Path: path, Line: body.Line, Msg: err.Error()}
 		}
-		for _, fw := range sortedKeys(byFw) {
+		for _, fw := range slices.Sorted(maps.Keys(byFw)) {
 			if err := s.addRule(path, body.Line, rule.Value, fw, byFw[fw]); err != nil {
 				return err
 			}
@@ -242,7 +244,7 @@ func (s *Set) addRule(path string, line int, rule, fwID string, ids []string) er
 
 // CheckFrameworkIDs validates control references supplied by a custom rule.
 func (s *Set) CheckControls(controls map[string][]string) error {
-	for _, fwID := range sortedKeys(controls) {
+	for _, fwID := range slices.Sorted(maps.Keys(controls)) {
 		fw, ok := s.byID[fwID]
 		if !ok {
 			return fmt.Errorf("unknown framework %q (known: %s)", fwID, strings.Join(s.frameworkIDs(), ", "))
@@ -258,7 +260,7 @@ func (s *Set) CheckControls(controls map[string][]string) error {
 
 // SetRule records the controls of a custom rule (already checked).
 func (s *Set) SetRule(rule string, controls map[string][]string) {
-	for _, fw := range sortedKeys(controls) {
+	for _, fw := range slices.Sorted(maps.Keys(controls)) {
 		_ = s.addRule("", 0, rule, fw, controls[fw])
 	}
 	s.rules[rule] = nonNil(s.rules[rule])
@@ -273,7 +275,7 @@ func (s *Set) frameworkIDs() []string {
 }
 
 // Rules returns every mapped rule ID, sorted.
-func (s *Set) Rules() []string { return sortedKeys(s.rules) }
+func (s *Set) Rules() []string { return slices.Sorted(maps.Keys(s.rules)) }
 
 func strictDecode(path string, data []byte, out any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -282,13 +284,4 @@ func strictDecode(path string, data []byte, out any) error {
 		return &Error{Path: path, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,9 +2,11 @@ package fakeserver
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -237,7 +239,7 @@ func (s *Server) userMemberOf(id string) []Obj {
 	var out []Obj
 	groups := t.transitiveGroups(id)
 	if i, ok := syntheticIndex(id); ok {
-		for _, g := range sortedKeys(t.SyntheticMembers) {
+		for _, g := range slices.Sorted(maps.Keys(t.SyntheticMembers)) {
 			if i < t.SyntheticMembers[g] {
 				groups = append(groups, g)
 			}

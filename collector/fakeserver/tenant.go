@@ -11,7 +11,9 @@ package fakeserver
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -154,13 +156,13 @@ func (t *Tenant) buildIndex() {
 	for _, u := range t.Users {
 		ix.byUPN[strings.ToLower(str(u, "userPrincipalName"))] = u
 	}
-	for _, g := range sortedKeys(t.GroupMembers) {
+	for _, g := range slices.Sorted(maps.Keys(t.GroupMembers)) {
 		for _, m := range t.GroupMembers[g] {
 			m = strings.ToLower(m)
 			ix.memberOf[m] = append(ix.memberOf[m], strings.ToLower(g))
 		}
 	}
-	for _, a := range sortedKeys(t.AUMembers) {
+	for _, a := range slices.Sorted(maps.Keys(t.AUMembers)) {
 		for _, m := range t.AUMembers[a] {
 			m = strings.ToLower(m)
 			ix.auOf[m] = append(ix.auOf[m], strings.ToLower(a))
@@ -223,13 +225,4 @@ func (t *Tenant) transitiveGroups(id string) []string {
 func str(o Obj, k string) string {
 	s, _ := o[k].(string)
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -40,7 +40,9 @@ facts := {uid: {
 	"external": lib.external_kinds(u),
 	"methods": lib.method_types(uid),
 	"fido2": methods.usable_fido2_aaguids(uid),
+	"factors": methods.usable_factors(uid),
 	"certificate": cert_usable(u),
+	"certificate_mfa": cert_mfa(u),
 	"phishing_resistant": pr_usable(u),
 } |
 	some uid in subjects
@@ -53,6 +55,10 @@ subjects := lib.account_ids if count(lib.accounts) > 0
 else := {u.id | some u in lib.items("users")}
 
 cert_usable(u) if methods.usable_certificate(u)
+
+else := false
+
+cert_mfa(u) if methods.certificate_multifactor(u)
 
 else := false
 
@@ -175,9 +181,11 @@ client_apps_included(p) if {
 # A policy scoped to device-code or authentication-transfer flows does not
 # touch a browser or desktop-client sign-in.
 transfer_flows_only(p) if {
-	methods_flag := object.get(p, ["conditions", "authenticationFlows", "transferMethods"], "")
-	methods_flag != null
-	trim_space(methods_flag) != ""
+	value := object.get(p, ["conditions", "authenticationFlows", "transferMethods"], "")
+	is_string(value)
+	flows := {lower(trim_space(x)) | some x in split(value, ",")} - {""}
+	count(flows) > 0
+	count(flows - {"devicecodeflow", "authenticationtransfer"}) == 0
 }
 
 workload_identity_only(p) if {
@@ -236,7 +244,7 @@ else := s if s.allowedCombinations
 
 strength_verdict(s, f) := {"v": "unknown", "why": sprintf("authentication strength %s could not be resolved", [object.get(s, "id", "?")])} if {
 	not resolve_strength(s)
-} else := {"v": "yes", "why": sprintf("authentication strength %q met by %s", [object.get(resolve_strength(s), "displayName", s.id), combo])} if {
+} else := {"v": "yes", "why": sprintf("authentication strength %q met by %s", [object.get(resolve_strength(s), "displayName", object.get(s, "id", "?")), combo])} if {
 	strength := resolve_strength(s)
 	combo := first({c | some c in strength.allowedCombinations; combination_met(c, strength, f)})
 } else := {"v": "no", "why": sprintf("requires authentication strength %q and no allowed combination matches the account's usable methods", [object.get(resolve_strength(s), "displayName", object.get(s, "id", "?"))])}
@@ -249,33 +257,15 @@ combination_met(combo, strength, f) if {
 
 factor_met("fido2", strength, f) if count(strength_fido2(strength, f)) > 0
 
-factor_met(factor, _, f) if {
-	factor in {"x509CertificateMultiFactor", "x509CertificateSingleFactor"}
-	f.certificate
-}
+factor_met("x509CertificateSingleFactor", _, f) if f.certificate
 
-factor_met(factor, _, f) if {
-	some method_type in factor_methods[factor]
-	method_type in f.methods
-}
+factor_met("x509CertificateMultiFactor", _, f) if f.certificate_mfa
 
-# Registered method types that satisfy each factor. windowsHelloForBusiness is
-# bound to a known device and federated factors need on-premises
-# infrastructure: neither exists on the emergency path.
-factor_methods := {
-	"password": ["passwordAuthenticationMethod"],
-	"microsoftAuthenticatorPush": ["microsoftAuthenticatorAuthenticationMethod"],
-	"deviceBasedPush": ["microsoftAuthenticatorAuthenticationMethod"],
-	"microsoftAuthenticatorPasswordless": ["microsoftAuthenticatorAuthenticationMethod"],
-	"softwareOath": ["softwareOathAuthenticationMethod"],
-	"hardwareOath": ["hardwareOathAuthenticationMethod"],
-	"sms": ["phoneAuthenticationMethod"],
-	"voice": ["phoneAuthenticationMethod"],
-	"email": ["emailAuthenticationMethod"],
-	"temporaryAccessPassOneTime": ["temporaryAccessPassAuthenticationMethod"],
-	"temporaryAccessPassMultiUse": ["temporaryAccessPassAuthenticationMethod"],
-	"qrCodePin": ["qrCodePinAuthenticationMethod"],
-}
+# Other factors come from registered methods the methods policy enables
+# (methods.usable_factors). windowsHelloForBusiness is bound to a known
+# device and federated factors need on-premises infrastructure: neither
+# exists on the emergency path, so they are never in f.factors.
+factor_met(factor, _, f) if factor in f.factors
 
 # strength_fido2: usable FIDO2 AAGUIDs, narrowed by the strength's FIDO2
 # combination configuration (allowedAAGUIDs) when it has one.
@@ -287,16 +277,32 @@ strength_fido2(strength, f) := f.fido2 & allowed if {
 } else := f.fido2
 
 # control_verdicts lists one verdict per grant control of a policy.
-control_verdicts(p, f) := array.concat(
-	array.concat(
-		[control_verdict(c, f) | some c in object.get(grant(p), "builtInControls", [])],
+control_verdicts(p, f) := [v |
+	some group in [
+		[control_verdict(c, f) | some c in grant_list(p, "builtInControls")],
 		[strength_verdict(s, f) | s := object.get(grant(p), "authenticationStrength", null); s != null],
-	),
-	array.concat(
-		[{"v": "yes", "why": "terms of use"} | some _ in object.get(grant(p), "termsOfUse", [])],
-		[{"v": "unknown", "why": sprintf("custom authentication factor %s cannot be evaluated", [c])} | some c in object.get(grant(p), "customAuthenticationFactors", [])],
-	),
-)
+		[{"v": "yes", "why": "terms of use"} | some _ in grant_list(p, "termsOfUse")],
+		[{"v": "unknown", "why": sprintf("custom authentication factor %s cannot be evaluated", [c])} | some c in grant_list(p, "customAuthenticationFactors")],
+		unreadable_grant(p),
+	]
+	some v in group
+]
+
+# grant_list returns a list-valued grant control field, [] when absent.
+grant_list(p, key) := v if {
+	v := object.get(grant(p), key, [])
+	is_array(v)
+} else := []
+
+# unreadable_grant flags grant controls present in an unexpected shape
+# (e.g. builtInControls null): the pair is error, never a silent pass.
+unreadable_grant(p) := [{"v": "unknown", "why": sprintf("grantControls.%s could not be read (%s)", [key, type_name(value)])} |
+	g := grant(p)
+	g != null
+	some key in ["builtInControls", "termsOfUse", "customAuthenticationFactors"]
+	value := object.get(g, key, [])
+	not is_array(value)
+]
 
 # satisfiability combines control verdicts with the policy's operator
 # (Kleene logic: OR needs one "yes", AND needs all; an unresolved control

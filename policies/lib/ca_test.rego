@@ -17,7 +17,8 @@ aaguid := "cb69481e-8ff7-4039-93ec-0a2729a154a8"
 strong := {
 	"id": uid, "groups": {grp}, "roles": {ga}, "external": set(),
 	"methods": {"passwordAuthenticationMethod", "fido2AuthenticationMethod"},
-	"fido2": {aaguid}, "certificate": false, "phishing_resistant": true,
+	"factors": {"password"},
+	"fido2": {aaguid}, "certificate": false, "certificate_mfa": false, "phishing_resistant": true,
 }
 
 # the same account with only a password.
@@ -92,6 +93,13 @@ test_browser_on_path if status(with_conditions({"clientAppTypes": ["browser"]}),
 
 test_empty_client_app_types_on_path if status(with_conditions({"clientAppTypes": []}), strong) == "fail"
 
+test_transfer_methods_none_stays_on_path if {
+	status(with_conditions({"authenticationFlows": {"transferMethods": "none"}}), strong) == "fail"
+	status(with_conditions({"authenticationFlows": {"transferMethods": "unknownFutureValue"}}), strong) == "fail"
+	status(with_conditions({"authenticationFlows": {"transferMethods": ""}}), strong) == "fail"
+	status(with_conditions({"authenticationFlows": null}), strong) == "fail"
+}
+
 test_device_code_flow_only_not_on_path if {
 	status(with_conditions({"authenticationFlows": {"transferMethods": "deviceCodeFlow,authenticationTransfer"}}), strong) == "pass"
 }
@@ -131,8 +139,32 @@ test_mfa_met_by_fido2 if status(grant(["mfa"], "OR"), strong) == "pass"
 test_mfa_unmet_with_password_only if status(grant(["mfa"], "OR"), weak) == "fail"
 
 test_mfa_met_by_certificate if {
-	cba := object.union(weak, {"certificate": true, "phishing_resistant": true})
+	cba := object.union(weak, {"certificate": true, "certificate_mfa": true, "phishing_resistant": true})
 	status(grant(["mfa"], "OR"), cba) == "pass"
+}
+
+test_single_factor_certificate_does_not_meet_mfa_strength if {
+	cba := object.union(weak, {"certificate": true, "certificate_mfa": false, "phishing_resistant": false})
+	status(grant(["mfa"], "OR"), cba) == "fail"
+	status(strength_policy({"id": phishing_resistant.id}), cba) == "fail" with input as strength_input
+	single := {"id": "77777777-0000-4000-8000-000000000007", "allowedCombinations": ["x509CertificateSingleFactor"]}
+	status(strength_policy(single), cba) == "pass" with input as strength_input
+}
+
+test_multi_factor_certificate_meets_phishing_resistant_strength if {
+	cba := object.union(weak, {"certificate": true, "certificate_mfa": true, "phishing_resistant": true})
+	status(strength_policy({"id": phishing_resistant.id}), cba) == "pass" with input as strength_input
+}
+
+test_unreadable_builtin_controls_is_error if {
+	p := policy(all_users, {"operator": "OR", "builtInControls": null})
+	status(p, strong) == "error"
+}
+
+test_inline_strength_without_id if {
+	p := strength_policy({"allowedCombinations": ["fido2"]})
+	status(p, strong) == "pass" with input as strength_input
+	status(p, weak) == "fail" with input as strength_input
 }
 
 test_device_controls_unsatisfiable if {
@@ -213,7 +245,7 @@ test_unresolvable_strength_is_error if {
 
 test_inline_strength_used_when_not_collected if {
 	inline := {"id": "66666666-0000-4000-8000-000000000006", "allowedCombinations": ["password,softwareOath"]}
-	oath := object.union(weak, {"methods": {"passwordAuthenticationMethod", "softwareOathAuthenticationMethod"}})
+	oath := object.union(weak, {"factors": {"password", "softwareOath"}})
 	status(strength_policy(inline), oath) == "pass" with input as strength_input
 	status(strength_policy(inline), weak) == "fail" with input as strength_input
 }

@@ -83,4 +83,74 @@ phishing_resistant_registered(u) if has_certificate(u)
 # phishing_resistant_usable: such a method that the methods policy allows.
 phishing_resistant_usable(u) if count(usable_fido2_aaguids(u.id)) > 0
 
-phishing_resistant_usable(u) if usable_certificate(u)
+phishing_resistant_usable(u) if certificate_multifactor(u)
+
+# certificate_multifactor: certificate-based authentication satisfies MFA
+# only when the X509Certificate configuration's default mode is
+# multi-factor and no rule can downgrade a certificate to single-factor
+# (which issuer a break-glass certificate has is not in the snapshot).
+certificate_multifactor(u) if {
+	usable_certificate(u)
+	mode := object.get(method_config("X509Certificate"), "authenticationModeConfiguration", {})
+	mode.x509CertificateAuthenticationDefaultMode == "x509CertificateMultiFactor"
+	every r in object.get(mode, "rules", []) {
+		r.x509CertificateAuthenticationMode == "x509CertificateMultiFactor"
+	}
+}
+
+# method_factors lists the authentication-strength factors a registered
+# method can present. A Temporary Access Pass counts only while usable.
+method_factors(m) := ["password"] if lib.method_type(m) == "passwordAuthenticationMethod"
+
+else := ["sms", "voice"] if {
+	lib.method_type(m) == "phoneAuthenticationMethod"
+	lower(object.get(m, "phoneType", "mobile")) == "mobile"
+} else := ["voice"] if lib.method_type(m) == "phoneAuthenticationMethod"
+
+else := ["microsoftAuthenticatorPush", "deviceBasedPush", "microsoftAuthenticatorPasswordless"] if {
+	lib.method_type(m) == "microsoftAuthenticatorAuthenticationMethod"
+} else := ["softwareOath"] if lib.method_type(m) == "softwareOathAuthenticationMethod"
+
+else := ["hardwareOath"] if lib.method_type(m) == "hardwareOathAuthenticationMethod"
+
+else := ["temporaryAccessPassOneTime"] if {
+	lib.method_type(m) == "temporaryAccessPassAuthenticationMethod"
+	m.isUsable == true
+	m.isUsableOnce == true
+} else := ["temporaryAccessPassMultiUse"] if {
+	lib.method_type(m) == "temporaryAccessPassAuthenticationMethod"
+	m.isUsable == true
+} else := ["email"] if lib.method_type(m) == "emailAuthenticationMethod"
+
+else := ["qrCodePin"] if lib.method_type(m) == "qrCodePinAuthenticationMethod"
+
+else := []
+
+# factor_configs names the methods-policy configuration that governs each
+# factor; password needs none.
+factor_configs := {
+	"sms": "Sms",
+	"voice": "Voice",
+	"microsoftAuthenticatorPush": "MicrosoftAuthenticator",
+	"deviceBasedPush": "MicrosoftAuthenticator",
+	"microsoftAuthenticatorPasswordless": "MicrosoftAuthenticator",
+	"softwareOath": "SoftwareOath",
+	"hardwareOath": "HardwareOath",
+	"temporaryAccessPassOneTime": "TemporaryAccessPass",
+	"temporaryAccessPassMultiUse": "TemporaryAccessPass",
+	"email": "Email",
+	"qrCodePin": "QRCodePin",
+}
+
+factor_enabled("password", _)
+
+factor_enabled(factor, uid) if config_targets(method_config(factor_configs[factor]), uid)
+
+# usable_factors: the strength factors (other than fido2 and x509, handled
+# with their own restrictions) that the user's registered methods provide
+# and the methods policy enables for the user.
+usable_factors(uid) := {factor |
+	some m in object.get(lib.methods_of, uid, [])
+	some factor in method_factors(m)
+	factor_enabled(factor, uid)
+}

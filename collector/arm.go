@@ -44,6 +44,7 @@ type armClient struct {
 	reqTimeout time.Duration
 	clientOpts policy.ClientOptions // reused for Key Vault clients
 	cred       azcore.TokenCredential
+	vaultScope string   // the active cloud's Key Vault scope, the only one Key Vault clients get tokens for
 	vaults     sync.Map // vault URL -> *azsecrets.Client
 }
 
@@ -73,7 +74,7 @@ func newARMClient(o *Options, cred azcore.TokenCredential, tr *transport) (*armC
 	if err != nil {
 		return nil, err
 	}
-	return &armClient{pl: client.Pipeline(), base: o.ARMEndpoint, reqTimeout: o.RequestTimeout, clientOpts: copts, cred: cred}, nil
+	return &armClient{pl: client.Pipeline(), base: o.ARMEndpoint, reqTimeout: o.RequestTimeout, clientOpts: copts, cred: cred, vaultScope: c.VaultAudience + "/.default"}, nil
 }
 
 // get fetches one ARM resource or list page.
@@ -352,6 +353,11 @@ func (r *run) collectKeyVaultSecrets(ctx context.Context) {
 					d.fail(perr)
 					return
 				}
+				var se *vaultScopeError
+				if errors.As(err, &se) {
+					d.failWith(snapshot.StatusError, se.Error())
+					return
+				}
 				err = vaultError(err, pctx, r.arm.reqTimeout)
 				if isNotFound(err) {
 					missing = true
@@ -391,14 +397,52 @@ func (a *armClient) vaultClient(vaultURL string) (*azsecrets.Client, error) {
 	if c, ok := a.vaults.Load(vaultURL); ok {
 		return c.(*azsecrets.Client), nil
 	}
+	u, err := url.Parse(vaultURL)
+	if err != nil {
+		return nil, err
+	}
 	opts := a.clientOpts
 	opts.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: opts.Cloud.ActiveDirectoryAuthorityHost}
-	c, err := azsecrets.NewClient(vaultURL, a.cred, &azsecrets.ClientOptions{ClientOptions: opts, DisableChallengeResourceVerification: true})
+	// Challenge resource verification is off so that vaults on other hosts
+	// (emulators, private endpoints) work; the SDK then asks for a token for
+	// whatever audience the vault's 401 challenge names. The credential it
+	// gets only issues tokens for the cloud's Key Vault scope, so a vault
+	// host nobody vetted can never obtain a Graph or ARM token.
+	cred := &vaultScopeCredential{cred: a.cred, scope: a.vaultScope, host: u.Host}
+	c, err := azsecrets.NewClient(vaultURL, cred, &azsecrets.ClientOptions{ClientOptions: opts, DisableChallengeResourceVerification: true})
 	if err != nil {
 		return nil, err
 	}
 	a.vaults.Store(vaultURL, c)
 	return c, nil
+}
+
+// vaultScopeCredential is the credential Key Vault clients get: it issues
+// tokens for one scope (the active cloud's Key Vault audience) and refuses
+// every other, whatever the vault's challenge asks for.
+type vaultScopeCredential struct {
+	cred  azcore.TokenCredential
+	scope string // e.g. https://vault.azure.net/.default
+	host  string // the vault host, for the error message
+}
+
+func (c *vaultScopeCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	if len(opts.Scopes) != 1 || !strings.EqualFold(opts.Scopes[0], c.scope) {
+		return azcore.AccessToken{}, &vaultScopeError{host: c.host, scopes: opts.Scopes, allowed: c.scope}
+	}
+	return c.cred.GetToken(ctx, opts)
+}
+
+// vaultScopeError is a Key Vault challenge breakglass refused to answer.
+type vaultScopeError struct {
+	host    string
+	scopes  []string
+	allowed string
+}
+
+func (e *vaultScopeError) Error() string {
+	return fmt.Sprintf("the vault at %s asked for a token for %s, which breakglass refuses: Key Vault only gets tokens for %s (the --cloud Key Vault audience); check the vaultSecret URL in the config",
+		e.host, strings.Join(e.scopes, " "), e.allowed)
 }
 
 // vaultError turns azcore's ResponseError into an apiError without the

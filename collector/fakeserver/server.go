@@ -60,10 +60,17 @@ type Server struct {
 	// Unlicensed makes the tenant lack Entra ID P1: signInActivity and
 	// sign-in logs answer 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant.
 	Unlicensed bool
+	// VaultChallengeResource is the resource the Key Vault 401 challenge
+	// names (default https://vault.azure.net, as the public cloud's vaults
+	// do). Tests set another audience to play a hostile vault.
+	VaultChallengeResource string
 
-	mu       sync.Mutex
-	faults   []*Fault
-	requests []string // "METHOD /path?query"
+	mu sync.Mutex
+	// vaultAuth records the Authorization header of every Key Vault
+	// request ("" when none was sent).
+	vaultAuth []string
+	faults    []*Fault
+	requests  []string // "METHOD /path?query"
 
 	total atomic.Int64
 	// Violations records requests the collector must never make (listing
@@ -91,6 +98,14 @@ func (s *Server) Requests() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.requests...)
+}
+
+// VaultAuthorizations returns the Authorization header of every Key Vault
+// data-plane request served so far ("" for an anonymous request).
+func (s *Server) VaultAuthorizations() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.vaultAuth...)
 }
 
 // Total is the number of requests served.
@@ -132,8 +147,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// Authentication: Graph and ARM need the bearer token; Key Vault first
 	// challenges an anonymous request, as the real service does.
 	auth := r.Header.Get("Authorization")
+	if svc == "vault" {
+		s.mu.Lock()
+		s.vaultAuth = append(s.vaultAuth, auth)
+		s.mu.Unlock()
+	}
 	if svc == "vault" && auth == "" {
-		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization="https://login.microsoftonline.com/%s", resource="https://vault.azure.net"`, s.Tenant.TenantID))
+		resource := s.VaultChallengeResource
+		if resource == "" {
+			resource = "https://vault.azure.net"
+		}
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer authorization="https://login.microsoftonline.com/%s", resource="%s"`, s.Tenant.TenantID, resource))
 		writeJSON(w, armContentType, 401, Obj{"error": Obj{"code": "Unauthorized", "message": "AKV10000: Request is missing a Bearer or PoP token."}})
 		return
 	}

@@ -69,6 +69,10 @@ func TestBadCustomPolicies(t *testing.T) {
 	want := map[string]struct{ file, line, msg string }{
 		"bad-id":            {"fx_badid.rego", "1", `custom.id "acme_bg_1" must look like`},
 		"bad-severity":      {"fx_severity.rego", "1", `custom.severity "urgent" must be one of critical, high, medium, low`},
+		"builtin-package":   {"fx_builtin_pkg.rego", "2", "package breakglass.rules.bg_ca_002.extra is a built-in package (breakglass.rules.bg_ca_002, declared by policies/rules/bg_ca_002.rego)"},
+		"lib-override":      {"fx_lib.rego", "3", "package breakglass.lib.ca is reserved for the built-in library"},
+		"outside-rules":     {"fx_outside.rego", "13", "package acme.breakglass is not under breakglass.rules.; the rule would never run"},
+		"ref-head-override": {"fx_refhead.rego", "8", "rule lib.ca.waived would define breakglass.lib.ca.waived inside built-in package breakglass.lib"},
 		"duplicate-id":      {"fx_dup_b.rego", "1", "rule id ACME-BG-106 is already defined in"},
 		"missing-metadata":  {"fx_nometa.rego", "2", "has no package METADATA block with custom.id"},
 		"net-lookup":        {"fx_net.rego", "17", "builtin net.lookup_ip_addr is not allowed in the breakglass sandbox"},
@@ -327,5 +331,102 @@ test_ok if true
 	pass, fail, errored, _ := rep.Counts()
 	if pass != 1 || fail != 1 || errored != 1 || !rep.Failed() {
 		t.Errorf("counts = %d pass %d fail %d error, want 1/1/1", pass, fail, errored)
+	}
+}
+
+// TestCustomModuleNamespaces: a custom module may not join or extend the
+// built-in library or a built-in rule's package (Rego would merge it in),
+// nor reach into them with a ref head; a rule outside breakglass.rules. is
+// an error because it would never run. Own packages are fine.
+func TestCustomModuleNamespaces(t *testing.T) {
+	const meta = "# METADATA\n# title: T\n# description: D\n# custom:\n#   id: ACME-BG-901\n#   severity: low\n#   resource: tenant\n#   remediation: R\n#   controls:\n#     iso27001-2022: [A.5.15]\n"
+	const results = "\nresults contains {\"status\": \"pass\", \"resource\": data.breakglass.lib.tenant_resource, \"message\": \"ok\"}\n"
+	cases := []struct{ name, src, want string }{
+		{"lib root", "package breakglass.lib\n\nx := 1\n", "package breakglass.lib is reserved for the built-in library"},
+		{"lib new subpackage", "package breakglass.lib.acme\n\nx := 1\n", "package breakglass.lib.acme is reserved for the built-in library"},
+		{"lib existing subpackage", "package breakglass.lib.ca\n\nwaived(_) if true\n", "package breakglass.lib.ca is reserved for the built-in library"},
+		{"built-in rule package", "package breakglass.rules.bg_ca_002\n\nx := 1\n", "package breakglass.rules.bg_ca_002 is a built-in package"},
+		{"built-in rule subpackage", "package breakglass.rules.bg_ca_002.x\n\nx := 1\n", "is a built-in package (breakglass.rules.bg_ca_002"},
+		{"ref head into a rule", "package breakglass.rules\n\nbg_ca_002.results contains \"x\" if true\n", "would define breakglass.rules.bg_ca_002.results inside built-in package breakglass.rules.bg_ca_002"},
+		{"ref head over the library", "package breakglass\n\nlib[x] := 1 if some x in [\"a\"]\n", "inside built-in package breakglass.lib"},
+		{"rule metadata outside rules", meta + "package acme.breakglass\n" + results, "package acme.breakglass is not under breakglass.rules.; the rule would never run"},
+		{"results outside rules", "package acme.breakglass\n" + results, "package acme.breakglass is not under breakglass.rules.; the rule would never run"},
+		{"rule metadata in breakglass.rules itself", meta + "package breakglass.rules\n" + results, "package breakglass.rules is not under breakglass.rules.; the rule would never run"},
+		{"own rule package", meta + "package breakglass.rules.acme_bg_901\n" + results, ""},
+		{"name sharing a built-in prefix", meta + "package breakglass.rules.bg_ca_002_acme\n" + results, ""},
+		{"own helper package", "package acme.helpers\n\nx := 1\n", ""},
+		{"helper under breakglass", "package breakglass.acme\n\nx := 1\n", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "p.rego"), []byte(c.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := engine.New(context.Background(), engine.Options{PolicyDirs: []string{dir}})
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("rejected: %v", err)
+				}
+				return
+			}
+			var pe *engine.PolicyError
+			if err == nil || !errors.As(err, &pe) {
+				t.Fatalf("err = %v, want a *PolicyError saying %q", err, c.want)
+			}
+			if !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), filepath.ToSlash(filepath.Join(dir, "p.rego"))+":") || !posRE.MatchString(err.Error()) {
+				t.Errorf("error = %v\nwant file:line:col and %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestLibraryOverrideRejectedNotApplied: the reviewer's repro. Before the
+// namespace check, this module merged into breakglass.lib.ca and turned
+// every BG-CA-002/003 result into not_applicable.
+func TestLibraryOverrideRejectedNotApplied(t *testing.T) {
+	dir := filepath.Join(customPolicies, "bad", "lib-override")
+	if _, err := engine.New(context.Background(), engine.Options{PolicyDirs: []string{dir}}); err == nil {
+		t.Fatal("a module in package breakglass.lib.ca was accepted")
+	}
+	if _, err := engine.RunTests(context.Background(), []string{dir}, engine.TestOptions{}); err == nil {
+		t.Fatal("policy test accepted a module in package breakglass.lib.ca")
+	}
+}
+
+// TestBuiltinDecidedByEmbedding: a --policy directory whose path starts
+// with policies/rules/ holds custom rules, not built-in ones: a custom id is
+// accepted (not "BG- prefix reserved") and a BG- id is still refused.
+func TestBuiltinDecidedByEmbedding(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(customPolicies, "good", "acme_display_name.rego"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	if err := os.MkdirAll(filepath.Join("policies", "rules", "acme"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("policies", "rules", "acme", "acme_display_name.rego"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(context.Background(), engine.Options{PolicyDirs: []string{"policies/rules/acme"}})
+	if err != nil {
+		t.Fatalf("custom rule under a policies/rules/ path rejected: %v", err)
+	}
+	r, ok := eng.Rule("ACME-BG-001")
+	if !ok || r.Builtin || r.File != "policies/rules/acme/acme_display_name.rego" {
+		t.Errorf("ACME-BG-001 = %+v, want a custom rule from policies/rules/acme/acme_display_name.rego", r)
+	}
+	if b, ok := eng.Rule("BG-CA-002"); !ok || !b.Builtin || b.File != "policies/rules/bg_ca_002.rego" {
+		t.Errorf("BG-CA-002 = %+v, want built-in from policies/rules/bg_ca_002.rego", b)
+	}
+
+	bg := strings.ReplaceAll(strings.ReplaceAll(string(src), "ACME-BG-001", "BG-EVIL-001"), "acme_display_name", "evil")
+	if err := os.WriteFile(filepath.Join("policies", "rules", "acme", "acme_display_name.rego"), []byte(bg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = engine.New(context.Background(), engine.Options{PolicyDirs: []string{"policies/rules/acme"}})
+	if err == nil || !strings.Contains(err.Error(), "the BG- prefix is reserved for built-in rules") {
+		t.Errorf("a BG- rule under policies/rules/ passed as built-in: err = %v", err)
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -34,6 +36,7 @@ type Engine struct {
 	byID     map[string]*Rule
 	compiler *ast.Compiler
 	modules  map[string]*ast.Module
+	builtin  map[string]bool // names of the embedded modules
 	query    rego.PreparedEvalQuery
 	mappings *mappings.Set
 }
@@ -54,7 +57,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 			return nil, err
 		}
 	}
-	modules, err := LoadModules(opts.PolicyDirs, false)
+	modules, builtin, err := loadModules(opts.PolicyDirs, false)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +65,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{compiler: compiler, modules: modules, mappings: maps, byID: map[string]*Rule{}}
+	e := &Engine{compiler: compiler, modules: modules, builtin: builtin, mappings: maps, byID: map[string]*Rule{}}
 	if err := e.readCatalogue(); err != nil {
 		return nil, &PolicyError{err}
 	}
@@ -93,8 +96,24 @@ func (e *Engine) Modules() map[string]*ast.Module { return e.modules }
 
 // LoadModules parses the embedded library and rules plus every .rego file
 // under dirs. withTests keeps *_test.rego files (for `policy test`).
+// Embedded modules are named policies/<path>; custom ones by their path.
 func LoadModules(dirs []string, withTests bool) (map[string]*ast.Module, error) {
+	modules, _, err := loadModules(dirs, withTests)
+	return modules, err
+}
+
+// libPackage is the built-in helper library: no custom module may add to it.
+var libPackage = ast.MustParseRef("data.breakglass.lib")
+
+// loadModules is LoadModules that also returns the set of embedded module
+// names. Built-in-ness is decided by this set, never by a file's path: a
+// user's --policy directory may well be called policies/rules.
+func loadModules(dirs []string, withTests bool) (map[string]*ast.Module, map[string]bool, error) {
 	modules := map[string]*ast.Module{}
+	builtin := map[string]bool{}
+	// reserved maps every package an embedded (non-test) module declares to
+	// the first file declaring it.
+	reserved := map[string]string{libPackage.String(): "policies/lib"}
 	err := fs.WalkDir(policies.FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !isRego(path, withTests) {
 			return err
@@ -103,20 +122,29 @@ func LoadModules(dirs []string, withTests bool) (map[string]*ast.Module, error) 
 		if err != nil {
 			return err
 		}
-		return parseInto(modules, "policies/"+path, src)
+		name := "policies/" + path
+		m, err := parseInto(modules, name, src)
+		if err != nil {
+			return err
+		}
+		builtin[name] = true
+		if pkg := m.Package.Path.String(); !strings.HasSuffix(path, "_test.rego") && reserved[pkg] == "" {
+			reserved[pkg] = name
+		}
+		return nil
 	})
 	if err != nil {
-		return nil, &PolicyError{fmt.Errorf("built-in policies: %w", err)}
+		return nil, nil, &PolicyError{fmt.Errorf("built-in policies: %w", err)}
 	}
 	for _, dir := range dirs {
-		if err := loadDir(modules, dir, withTests); err != nil {
-			return nil, err
+		if err := loadDir(modules, reserved, dir, withTests); err != nil {
+			return nil, nil, err
 		}
 	}
-	return modules, nil
+	return modules, builtin, nil
 }
 
-func loadDir(modules map[string]*ast.Module, dir string, withTests bool) error {
+func loadDir(modules map[string]*ast.Module, reserved map[string]string, dir string, withTests bool) error {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return &PolicyError{fmt.Errorf("--policy %s: %w", dir, errors.Unwrap(err))}
@@ -134,7 +162,14 @@ func loadDir(modules map[string]*ast.Module, dir string, withTests bool) error {
 			return err
 		}
 		found++
-		return parseInto(modules, filepath.ToSlash(path), src)
+		m, err := parseInto(modules, filepath.ToSlash(path), src)
+		if err != nil {
+			return err
+		}
+		if err := checkCustomModule(filepath.ToSlash(path), m, reserved); err != nil {
+			return &PolicyError{err}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -145,6 +180,70 @@ func loadDir(modules map[string]*ast.Module, dir string, withTests bool) error {
 	return nil
 }
 
+// checkCustomModule keeps a custom module out of the built-in namespaces
+// and rejects a rule that would never run:
+//   - its package may not be, or lie under, breakglass.lib or any package
+//     an embedded module declares (Rego merges modules of one package, so
+//     `package breakglass.lib.ca` + `waived(_) if true` would silently
+//     rewrite the built-in library);
+//   - none of its rules may produce a document inside those packages (a
+//     ref head such as `lib.ca.waived(_)` in `package breakglass`);
+//   - a module with rule METADATA (custom.id) or a `results` rule must be
+//     in a package under breakglass.rules., the only place the engine
+//     evaluates.
+func checkCustomModule(name string, m *ast.Module, reserved map[string]string) error {
+	pkg := m.Package.Path
+	pkgName := packageName(pkg)
+	at := func(loc *ast.Location) string {
+		if loc == nil {
+			loc = m.Package.Location
+		}
+		return fmt.Sprintf("%s:%d:%d", name, loc.Row, loc.Col)
+	}
+	hint := "custom rules live in their own package under breakglass.rules. (e.g. breakglass.rules.acme_bg_001), helpers in a package of yours (e.g. acme.helpers)"
+	owners := slices.Sorted(maps.Keys(reserved))
+	refs := make([]ast.Ref, len(owners))
+	for i, owner := range owners {
+		refs[i] = ast.MustParseRef(owner)
+	}
+	for i, ref := range refs {
+		if !pkg.HasPrefix(ref) {
+			continue
+		}
+		if ref.HasPrefix(libPackage) {
+			return fmt.Errorf("%s: package %s is reserved for the built-in library (breakglass.lib): a custom module cannot add to or override it; %s", at(m.Package.Location), pkgName, hint)
+		}
+		return fmt.Errorf("%s: package %s is a built-in package (%s, declared by %s): a custom module cannot add to or override it; %s", at(m.Package.Location), pkgName, packageName(ref), reserved[owners[i]], hint)
+	}
+	for _, r := range m.Rules {
+		doc := pkg.Extend(r.Head.Ref().GroundPrefix())
+		for _, ref := range refs {
+			if doc.HasPrefix(ref) || ref.HasPrefix(doc) {
+				return fmt.Errorf("%s: rule %s would define %s inside built-in package %s: a custom module cannot add to or override it; %s", at(r.Location), r.Head.Ref(), packageName(doc), packageName(ref), hint)
+			}
+		}
+	}
+	if !strings.HasPrefix(pkg.String(), RulePackagePrefix) && (hasRuleMetadata(m) || definesResults(m)) {
+		return fmt.Errorf("%s: package %s is not under breakglass.rules.; the rule would never run (the engine evaluates only packages named breakglass.rules.<name>, e.g. breakglass.rules.acme_bg_001)", at(m.Package.Location), pkgName)
+	}
+	return nil
+}
+
+// packageName prints data.breakglass.lib as breakglass.lib.
+func packageName(ref ast.Ref) string {
+	return strings.TrimPrefix(ref.String(), "data.")
+}
+
+// hasRuleMetadata is true when the module's package METADATA has custom.id.
+func hasRuleMetadata(m *ast.Module) bool {
+	for _, a := range m.Annotations {
+		if (a.Scope == "package" || a.Scope == "subpackages") && a.Custom["id"] != nil {
+			return true
+		}
+	}
+	return false
+}
+
 func isRego(path string, withTests bool) bool {
 	if !strings.HasSuffix(path, ".rego") {
 		return false
@@ -152,9 +251,9 @@ func isRego(path string, withTests bool) bool {
 	return withTests || !strings.HasSuffix(path, "_test.rego")
 }
 
-func parseInto(modules map[string]*ast.Module, name string, src []byte) error {
+func parseInto(modules map[string]*ast.Module, name string, src []byte) (*ast.Module, error) {
 	if _, dup := modules[name]; dup {
-		return &PolicyError{fmt.Errorf("%s: loaded twice", name)}
+		return nil, &PolicyError{fmt.Errorf("%s: loaded twice (two --policy directories overlap, or a --policy file has the name of a built-in policy file)", name)}
 	}
 	m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
 	if err != nil {
@@ -162,10 +261,10 @@ func parseInto(modules map[string]*ast.Module, name string, src []byte) error {
 		if errors.As(err, &errs) {
 			err = explainCompileErrors(errs) // file:line:col for every error
 		}
-		return &PolicyError{err}
+		return nil, &PolicyError{err}
 	}
 	modules[name] = m
-	return nil
+	return m, nil
 }
 
 // NewCompiler returns the production compiler configuration, not yet
@@ -263,7 +362,7 @@ func (e *Engine) readCatalogue() error {
 		if a.Scope != "package" || !strings.HasPrefix(pkg, RulePackagePrefix) {
 			continue
 		}
-		builtin := strings.HasPrefix(a.Location.File, "policies/rules/")
+		builtin := e.builtin[a.Location.File]
 		rule, err := ruleFromAnnotations(a, pkg, builtin)
 		if err != nil {
 			return err

@@ -3,14 +3,12 @@ package engine
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/breakglass-dev/breakglass/mappings"
-	"github.com/breakglass-dev/breakglass/policies"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/cover"
 	"github.com/open-policy-agent/opa/v1/tester"
@@ -85,13 +83,13 @@ func (r *TestReport) Failed() bool {
 // otherwise only the tests found under dirs run. A load, compile or METADATA
 // error is returned as a *PolicyError.
 func RunTests(ctx context.Context, dirs []string, opts TestOptions) (*TestReport, error) {
-	modules, err := LoadModules(dirs, true)
+	modules, builtin, err := loadModules(dirs, true)
 	if err != nil {
 		return nil, err
 	}
 	if len(dirs) > 0 {
 		for name := range modules {
-			if isBuiltinFile(name) && strings.HasSuffix(name, "_test.rego") {
+			if builtin[name] && strings.HasSuffix(name, "_test.rego") {
 				delete(modules, name) // the library is on the path; its tests are not run
 			}
 		}
@@ -147,20 +145,10 @@ func RunTests(ctx context.Context, dirs []string, opts TestOptions) (*TestReport
 	})
 	if cov != nil {
 		rep.Coverage = coverageOf(cov.Report(modules), func(file string) bool {
-			return !strings.HasSuffix(file, "_test.rego") && isBuiltinFile(file) == (len(dirs) == 0)
+			return !strings.HasSuffix(file, "_test.rego") && builtin[file] == (len(dirs) == 0)
 		})
 	}
 	return rep, nil
-}
-
-// isBuiltinFile is true for the module name of an embedded policy file.
-func isBuiltinFile(name string) bool {
-	rel, ok := strings.CutPrefix(name, "policies/")
-	if !ok {
-		return false
-	}
-	_, err := fs.Stat(policies.FS, rel)
-	return err == nil
 }
 
 // coverageOf keeps the files that keep() selects and recomputes the total.

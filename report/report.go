@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/breakglass-dev/breakglass/collector/snapshot"
 	"github.com/breakglass-dev/breakglass/mappings"
 	"github.com/breakglass-dev/breakglass/policies/engine"
 )
@@ -22,9 +23,11 @@ type Report struct {
 	Results  []engine.Result
 	Summary  engine.Summary
 	Mappings *mappings.Set
-	// IDLines maps object ids to their line in the snapshot (SARIF regions).
-	IDLines map[string]int
-	// IncludePass adds pass and not_applicable results to SARIF and text.
+	// IDLines locates object ids in the snapshot (SARIF regions); nil
+	// points every result at line 1.
+	IDLines *snapshot.IDIndex
+	// IncludePass adds pass and not_applicable results to text and
+	// markdown. SARIF never carries them (see SARIF); JSON always does.
 	IncludePass bool
 }
 
@@ -133,6 +136,15 @@ func (r *Report) controlTags(controls map[string][]string) []string {
 		}
 	}
 	return tags
+}
+
+// subjectLabel names a result's subject: "account" for a user, "object"
+// for anything else (a group, a service principal, ...).
+func subjectLabel(ref engine.Ref) string {
+	if ref.Type == "user" {
+		return "account"
+	}
+	return "object"
 }
 
 func describe(ref engine.Ref) string {

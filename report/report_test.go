@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -148,6 +149,8 @@ func TestSARIFShape(t *testing.T) {
 			AutomationDetails map[string]string `json:"automationDetails"`
 			Results           []struct {
 				RuleID              string            `json:"ruleId"`
+				Kind                string            `json:"kind"`
+				Level               string            `json:"level"`
 				PartialFingerprints map[string]string `json:"partialFingerprints"`
 				Locations           []struct {
 					PhysicalLocation struct {
@@ -193,6 +196,188 @@ func TestSARIFShape(t *testing.T) {
 		if len(loc.LogicalLocations) == 0 {
 			t.Errorf("%s: no logical location", res.RuleID)
 		}
+		if res.Kind != "fail" && res.Kind != "review" || res.Kind == "review" && res.Level != "none" {
+			t.Errorf("%s: kind %q level %q; SARIF carries only fail/error (kind fail) and manual (kind review, level none)", res.RuleID, res.Kind, res.Level)
+		}
+	}
+
+	// A user result points at the user object (its id inside the users
+	// data set), not at the first "id" with that value, which is the
+	// user's authenticationMethods entry (data sets are sorted by name).
+	data, err := os.ReadFile(filepath.Join("..", samplePath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := 0
+	for _, res := range run.Results {
+		fqn := res.Locations[0].LogicalLocations[0]["fullyQualifiedName"]
+		id, ok := strings.CutPrefix(fqn, "user/")
+		if !ok {
+			continue
+		}
+		users++
+		want := itemLine(t, data, "users", id)
+		if got := res.Locations[0].PhysicalLocation.Region["startLine"]; got != want {
+			t.Errorf("%s on %s: startLine %d, want %d (the user's id in dataSets.users)", res.RuleID, fqn, got, want)
+		}
+		if first := snapshot.IDLines(data).First(id); first == want {
+			t.Fatalf("fixture no longer exercises the bug: %s first occurs in the users data set", id)
+		}
+	}
+	if users == 0 {
+		t.Fatal("the sample SARIF has no user result to check")
+	}
+}
+
+// itemLine is the line of the "id" member of the item with this id in a
+// data set, found by decoding the document.
+func itemLine(t *testing.T, data []byte, set, id string) int {
+	t.Helper()
+	var doc struct {
+		DataSets map[string]struct {
+			Items []map[string]any `json:"items"`
+		} `json:"dataSets"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for n, item := range doc.DataSets[set].Items {
+		if item["id"] == id {
+			return snapshot.LineOf(data, fmt.Sprintf("/dataSets/%s/items/%d/id", set, n))
+		}
+	}
+	t.Fatalf("dataSets.%s has no item %s", set, id)
+	return 0
+}
+
+// TestSARIFNeverCarriesPassOrNotApplicable: GitHub ignores result.kind, so
+// a pass or not_applicable result in SARIF would be an open alert, and a
+// fixed finding's pass (same fingerprint) would keep its alert open. With
+// --include-pass they appear in text and markdown, never in SARIF; JSON
+// always has them.
+func TestSARIFNeverCarriesPassOrNotApplicable(t *testing.T) {
+	rep := sampleReport(t)
+	rep.IncludePass = true
+	want := map[string]int{}
+	hidden := 0
+	for _, r := range rep.Results {
+		switch r.Status {
+		case engine.StatusPass, engine.StatusNotApplicable:
+			hidden++
+		default:
+			want[r.Status]++
+		}
+	}
+	if hidden == 0 || rep.Summary[engine.StatusPass] == 0 || rep.Summary[engine.StatusNotApplicable] == 0 {
+		t.Fatalf("the sample needs pass and not_applicable results: %v", rep.Summary)
+	}
+	var doc struct {
+		Runs []struct {
+			Results []struct {
+				Kind       string         `json:"kind"`
+				Level      string         `json:"level"`
+				Properties map[string]any `json:"properties"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(render(t, "sarif", rep), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, r := range doc.Runs[0].Results {
+		status, _ := r.Properties["status"].(string)
+		got[status]++
+		if status == engine.StatusManual && (r.Kind != "review" || r.Level != "none") {
+			t.Errorf("manual result: kind %q level %q, want review/none", r.Kind, r.Level)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("SARIF with IncludePass carries %v, want only %v", got, want)
+	}
+	for _, format := range []string{"text", "markdown"} {
+		if out := string(render(t, format, rep)); !strings.Contains(strings.ToLower(out), "pass") || !strings.Contains(strings.ToLower(out), "not_applicable") {
+			t.Errorf("%s with IncludePass lacks pass/not_applicable results", format)
+		}
+	}
+}
+
+// TestSubjectLabel: a user subject is an "account", anything else (a
+// directory object, a group) an "object", in SARIF and text alike.
+func TestSubjectLabel(t *testing.T) {
+	rep := sampleReport(t)
+	base := engine.Result{RuleID: "BG-CA-002", Status: engine.StatusFail, Severity: "high", Message: "m",
+		Resource: engine.Ref{Type: "conditionalAccessPolicy", ID: "c0000001-0000-4000-8000-00000000ca04"}, Fingerprint: strings.Repeat("a", 64)}
+	user, group := base, base
+	user.Subject = &engine.Ref{Type: "user", ID: "u1", Name: "bg-01@contoso.com"}
+	group.Subject = &engine.Ref{Type: "group", ID: "g1", Name: "BG exclusions"}
+	group.Fingerprint = strings.Repeat("b", 64)
+	rep.Results = []engine.Result{user, group}
+	rep.Summary = engine.Summarize(rep.Results)
+	sarif, text := string(render(t, "sarif", rep)), string(render(t, "text", rep))
+	for _, want := range []string{"; account user bg-01@contoso.com (u1)]", "; object group BG exclusions (g1)]"} {
+		if !strings.Contains(sarif, want) {
+			t.Errorf("SARIF lacks %q", want)
+		}
+	}
+	if strings.Contains(sarif, "account group") {
+		t.Error("SARIF calls a group subject an account")
+	}
+	for _, want := range []string{"account: user bg-01@contoso.com (u1)", "object: group BG exclusions (g1)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+}
+
+// TestSARIFLocationByResourceType: each resource type resolves in its own
+// data set; a tenant falls back to metadata.tenantId when the organization
+// data set lacks it; an unknown id gets line 1.
+func TestSARIFLocationByResourceType(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", samplePath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := sampleReport(t)
+	tenant := rep.Snapshot.TenantID
+	cases := []struct {
+		ref  engine.Ref
+		want int
+	}{
+		{engine.Ref{Type: "user", ID: "b9a1e001-0000-4000-8000-00000000b001"}, itemLine(t, data, "users", "b9a1e001-0000-4000-8000-00000000b001")},
+		{engine.Ref{Type: "conditionalAccessPolicy", ID: "c0000001-0000-4000-8000-00000000ca04"}, itemLine(t, data, "conditionalAccessPolicies", "c0000001-0000-4000-8000-00000000ca04")},
+		{engine.Ref{Type: "tenant", ID: tenant}, itemLine(t, data, "organization", tenant)},
+		{engine.Ref{Type: "user", ID: "no-such-id"}, 1},
+	}
+	for i, c := range cases {
+		rep.Results = []engine.Result{{RuleID: "BG-INV-001", Status: engine.StatusFail, Severity: "high", Message: "m", Resource: c.ref, Fingerprint: fmt.Sprintf("%064d", i)}}
+		var doc struct {
+			Runs []struct {
+				Results []struct {
+					Locations []struct {
+						PhysicalLocation struct {
+							Region map[string]int `json:"region"`
+						} `json:"physicalLocation"`
+					} `json:"locations"`
+				} `json:"results"`
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal(render(t, "sarif", rep), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if got := doc.Runs[0].Results[0].Locations[0].PhysicalLocation.Region["startLine"]; got != c.want {
+			t.Errorf("%s/%s: startLine %d, want %d", c.ref.Type, c.ref.ID, got, c.want)
+		}
+	}
+	// Without an organization item the tenant points at metadata.tenantId.
+	noOrg := strings.Replace(string(data), `"id": "`+tenant+`"`, `"id": "elsewhere"`, 1)
+	rep.IDLines = snapshot.IDLines([]byte(noOrg))
+	rep.Results = []engine.Result{{RuleID: "BG-INV-001", Status: engine.StatusFail, Severity: "high", Message: "m", Resource: engine.Ref{Type: "tenant", ID: tenant}, Fingerprint: strings.Repeat("c", 64)}}
+	if out := string(render(t, "sarif", rep)); !strings.Contains(out, fmt.Sprintf(`"startLine": %d,`, snapshot.LineOf([]byte(noOrg), "/metadata/tenantId"))) {
+		t.Error("tenant result does not fall back to metadata.tenantId")
+	}
+	rep.IDLines = nil
+	if out := string(render(t, "sarif", rep)); !strings.Contains(out, `"startLine": 1,`) {
+		t.Error("without an index a result does not point at line 1")
 	}
 }
 

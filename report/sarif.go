@@ -5,12 +5,18 @@ import (
 	"io"
 	"strings"
 
+	"github.com/breakglass-dev/breakglass/collector/snapshot"
 	"github.com/breakglass-dev/breakglass/policies/engine"
 	"github.com/owenrumney/go-sarif/v2/sarif"
 )
 
 // SARIF is SARIF 2.1.0 for GitHub code scanning: one run, every rule of the
-// catalogue, fail/error/manual results (pass with IncludePass).
+// catalogue, fail/error/manual results. pass and not_applicable results are
+// never written, even with IncludePass: GitHub ignores result.kind and
+// would open an alert for each, and since the fingerprint does not include
+// the status, a fixed finding's pass result would keep its alert open
+// instead of closing it. (manual results do become alerts: they need human
+// evidence; they carry kind "review" and level "none".)
 type SARIF struct{}
 
 var _ Writer = SARIF{}
@@ -52,7 +58,7 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 		driver.AddRule(sarifRule(r, rule))
 	}
 	for _, res := range r.Results {
-		if !r.visible(res) {
+		if res.Status == engine.StatusPass || res.Status == engine.StatusNotApplicable {
 			continue
 		}
 		run.AddResult(sarifResult(r, res, index[res.RuleID]))
@@ -120,20 +126,13 @@ func sarifResult(r *Report, res engine.Result, ruleIndex int) *sarif.Result {
 		text = "Could not be verified: " + res.Message
 	case engine.StatusManual:
 		kind, lvl = "review", "none"
-	case engine.StatusPass:
-		kind, lvl = "pass", "none"
-	case engine.StatusNotApplicable:
-		kind, lvl = "notApplicable", "none"
 	}
 	subject := ""
 	if res.Subject != nil {
-		subject = "; account " + describe(*res.Subject)
+		subject = "; " + subjectLabel(*res.Subject) + " " + describe(*res.Subject)
 	}
 	text = fmt.Sprintf("%s [%s%s]", text, describe(res.Resource), subject)
-	line := r.IDLines[res.Resource.ID]
-	if line == 0 {
-		line = 1
-	}
+	line := resourceLine(r.IDLines, res.Resource)
 	logical := sarif.NewLogicalLocation().
 		WithName(nonEmpty(res.Resource.Name, res.Resource.ID)).
 		WithFullyQualifiedName(res.Resource.Type + "/" + res.Resource.ID).
@@ -153,6 +152,34 @@ func sarifResult(r *Report, res engine.Result, ruleIndex int) *sarif.Result {
 	out.AttachPropertyBag(sarif.NewPropertyBag())
 	out.Add("status", res.Status)
 	return out
+}
+
+// dataSetOf names the data set holding objects of a resource type.
+var dataSetOf = map[string]string{
+	"user":                    snapshot.Users,
+	"group":                   snapshot.Groups,
+	"conditionalAccessPolicy": snapshot.ConditionalAccessPolicies,
+	"subscription":            snapshot.Subscriptions,
+	"keyVault":                snapshot.KeyVaults,
+	"directoryObject":         snapshot.DirectoryObjects,
+	"tenant":                  snapshot.Organization,
+}
+
+// resourceLine is the line of the resource's own object in the snapshot:
+// the item with its id in the data set of its type (a user's id also keys
+// its authenticationMethods, signInActivity, ... entries), else the id's
+// first occurrence; a tenant falls back to metadata.tenantId; else line 1.
+func resourceLine(idx *snapshot.IDIndex, ref engine.Ref) int {
+	var line int
+	if set, ok := dataSetOf[ref.Type]; ok {
+		line = idx.Line(set, ref.ID)
+	} else {
+		line = idx.First(ref.ID)
+	}
+	if line == 0 && ref.Type == "tenant" {
+		line = idx.TenantLine()
+	}
+	return max(line, 1)
 }
 
 func nonEmpty(a, b string) string {

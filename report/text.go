@@ -33,11 +33,7 @@ func (Text) Write(w io.Writer, r *Report) error {
 		fmt.Fprintf(bw, "%-14s %-8s %s  %s\n", strings.ToUpper(res.Status), res.Severity, res.RuleID, title)
 		fmt.Fprintf(bw, "    %s\n", describe(res.Resource))
 		if res.Subject != nil {
-			label := "object"
-			if res.Subject.Type == "user" {
-				label = "account"
-			}
-			fmt.Fprintf(bw, "    %s: %s\n", label, describe(*res.Subject))
+			fmt.Fprintf(bw, "    %s: %s\n", subjectLabel(*res.Subject), describe(*res.Subject))
 		}
 		fmt.Fprintf(bw, "    %s\n\n", res.Message)
 	}

@@ -61,7 +61,7 @@ Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
 	f.StringVar(&o.baseline, "baseline", "", "older snapshot to compare against (enables BG-DRIFT-001)")
 	f.StringArrayVarP(&o.policyDirs, "policy", "p", nil, "directory of custom Rego rules (repeatable)")
 	f.StringArrayVar(&o.mappingFile, "mappings", nil, "extra control framework file (repeatable)")
-	f.BoolVar(&o.includePass, "include-pass", false, "also show pass and not_applicable results in text, markdown and SARIF (JSON always has them)")
+	f.BoolVar(&o.includePass, "include-pass", false, "also show pass and not_applicable results in text and markdown (JSON always has them; SARIF never does: GitHub would show each as an open alert)")
 	f.StringVar(&o.now, "now", "", "evaluate time-based rules as of this RFC 3339 time (default: the snapshot's collectedAt)")
 	f.StringVar(&o.dumpInput, "dump-input", "", "also write the exact Rego input document (snapshot + config [+ baseline]) to this JSON file, for opa eval and rule authors")
 	return cmd

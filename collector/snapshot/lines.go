@@ -88,19 +88,90 @@ func LineOf(data []byte, pointer string) int {
 	return line
 }
 
-// IDLines maps every string value of an "id" member to the line of its
-// first occurrence: the SARIF region of the object a result is about.
-func IDLines(data []byte) map[string]int {
-	out := map[string]int{}
+// IDIndex locates objects by id in a snapshot file: the SARIF region of
+// the object a result is about. The same id appears in several data sets
+// (a user's id keys its authenticationMethods, signInActivity, ... entries
+// too, and data sets are sorted by name), so lines are kept per data set.
+// A nil *IDIndex knows no lines.
+type IDIndex struct {
+	byDataSet map[string]map[string]int // data set → item id → line of /dataSets/<set>/items/<n>/id
+	first     map[string]int            // id → line of its first "id" member anywhere
+	tenant    int                       // line of /metadata/tenantId
+}
+
+// IDLines indexes every string value of an "id" member of the snapshot.
+func IDLines(data []byte) *IDIndex {
+	x := &IDIndex{byDataSet: map[string]map[string]int{}, first: map[string]int{}}
 	walkValues(data, func(p string, v any, l int) bool {
-		if s, ok := v.(string); ok && strings.HasSuffix(p, "/id") {
-			if _, seen := out[s]; !seen {
-				out[s] = l
+		s, ok := v.(string)
+		if !ok {
+			return true
+		}
+		if p == "/metadata/tenantId" {
+			x.tenant = l
+			return true
+		}
+		if !strings.HasSuffix(p, "/id") {
+			return true
+		}
+		if _, seen := x.first[s]; !seen {
+			x.first[s] = l
+		}
+		if set, ok := itemIDDataSet(p); ok {
+			ids := x.byDataSet[set]
+			if ids == nil {
+				ids = map[string]int{}
+				x.byDataSet[set] = ids
+			}
+			if _, seen := ids[s]; !seen {
+				ids[s] = l
 			}
 		}
 		return true
 	})
-	return out
+	return x
+}
+
+// itemIDDataSet returns <set> for a pointer /dataSets/<set>/items/<n>/id.
+func itemIDDataSet(pointer string) (string, bool) {
+	rest, ok := strings.CutPrefix(pointer, "/dataSets/")
+	if !ok {
+		return "", false
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 4 || parts[1] != "items" || parts[3] != "id" {
+		return "", false
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(parts[0], "~1", "/"), "~0", "~"), true
+}
+
+// Line returns the line of the item with this id in data set dataSet
+// (the "id" member of /dataSets/<dataSet>/items/*), else the line of the
+// id's first occurrence anywhere, else 0.
+func (x *IDIndex) Line(dataSet, id string) int {
+	if x == nil {
+		return 0
+	}
+	if l, ok := x.byDataSet[dataSet][id]; ok {
+		return l
+	}
+	return x.first[id]
+}
+
+// First returns the line of the id's first occurrence anywhere, or 0.
+func (x *IDIndex) First(id string) int {
+	if x == nil {
+		return 0
+	}
+	return x.first[id]
+}
+
+// TenantLine returns the line of metadata.tenantId, or 0.
+func (x *IDIndex) TenantLine() int {
+	if x == nil {
+		return 0
+	}
+	return x.tenant
 }
 
 type lineCounter struct {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,12 +96,63 @@ func TestIDLines(t *testing.T) {
 	data, _ := os.ReadFile(samplePath)
 	lines := strings.Split(string(data), "\n")
 	idx := IDLines(data)
+	holds := func(n int, id string) bool {
+		return n > 0 && strings.Contains(lines[n-1], `"id": "`+id+`"`)
+	}
 	for _, id := range []string{"b9a1e001-0000-4000-8000-00000000b002", "c0000001-0000-4000-8000-00000000ca04"} {
-		n := idx[id]
-		if n == 0 || !strings.Contains(lines[n-1], `"id": "`+id+`"`) {
+		if n := idx.First(id); !holds(n, id) {
 			t.Errorf("%s: line %d does not hold its id", id, n)
 		}
 	}
+	// A user id also keys its authenticationMethods entry, which sorts
+	// first: the users data set must give the user object's own line.
+	user := "b9a1e001-0000-4000-8000-00000000b001"
+	inUsers := lineInDataSet(t, data, "users", user)
+	inMethods := lineInDataSet(t, data, "authenticationMethods", user)
+	if idx.First(user) != inMethods || inMethods >= inUsers {
+		t.Fatalf("fixture changed: first %d, authenticationMethods %d, users %d", idx.First(user), inMethods, inUsers)
+	}
+	if got := idx.Line("users", user); got != inUsers || !holds(got, user) {
+		t.Errorf("Line(users, %s) = %d, want %d (the user object)", user, got, inUsers)
+	}
+	if got := idx.Line("authenticationMethods", user); got != inMethods {
+		t.Errorf("Line(authenticationMethods, %s) = %d, want %d", user, got, inMethods)
+	}
+	// Not in that data set: the first occurrence anywhere.
+	if got := idx.Line("groups", user); got != inMethods {
+		t.Errorf("Line(groups, %s) = %d, want the fallback %d", user, got, inMethods)
+	}
+	if got := idx.Line("users", "no-such-id"); got != 0 {
+		t.Errorf("unknown id: line %d, want 0", got)
+	}
+	if n := idx.TenantLine(); n == 0 || !strings.Contains(lines[n-1], `"tenantId": "7c3f8a2e-5b1d-4e6f-9a0b-1c2d3e4f5a6b"`) {
+		t.Errorf("TenantLine = %d", n)
+	}
+	var none *IDIndex
+	if none.Line("users", user) != 0 || none.First(user) != 0 || none.TenantLine() != 0 {
+		t.Error("a nil index knows lines")
+	}
+}
+
+// lineInDataSet finds the item with this id in a data set by decoding the
+// document, independently of IDLines' streaming walk.
+func lineInDataSet(t *testing.T, data []byte, set, id string) int {
+	t.Helper()
+	var doc struct {
+		DataSets map[string]struct {
+			Items []map[string]any `json:"items"`
+		} `json:"dataSets"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for n, item := range doc.DataSets[set].Items {
+		if item["id"] == id {
+			return LineOf(data, "/dataSets/"+set+"/items/"+strconv.Itoa(n)+"/id")
+		}
+	}
+	t.Fatalf("%s has no item %s", set, id)
+	return 0
 }
 
 func TestWriteFileIsAtomicAndRoundTrips(t *testing.T) {

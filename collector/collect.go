@@ -26,10 +26,13 @@ import (
 // the tenant is licensed for it (Entra ID P1) and goes to its own data set.
 const userSelect = "id,userPrincipalName,displayName,accountEnabled,userType,onPremisesSyncEnabled,assignedLicenses,passwordPolicies,lastPasswordChangeDateTime,createdDateTime,authorizationInfo"
 
-// MaxCandidates bounds how many undeclared candidate users (allowed-role
+// DefaultMaxCandidates is the default of Options.MaxCandidates
+// (--max-candidates): how many undeclared candidate users (allowed-role
 // holders, name matches, exclusion-group members) get their methods and
-// memberships collected; the rest are named in the users data set message.
-const MaxCandidates = 200
+// memberships collected. More candidates than that fail
+// authenticationMethods and transitiveMemberOf (their coverage is
+// incomplete) instead of passing silently.
+const DefaultMaxCandidates = 200
 
 // breakGlassName is the BG-INV-004 name pattern.
 var breakGlassName = regexp.MustCompile(`(?i)break.?glass|emergency`)
@@ -337,15 +340,16 @@ func (r *run) collectOrganization(ctx context.Context) (string, error) {
 type graphState struct {
 	mu sync.Mutex
 
-	roleDefs         []map[string]any
-	roleAssignments  []map[string]any
-	roleSchedules    []map[string]any
-	roleEligibility  []map[string]any
-	caPolicies       []map[string]any
-	caOK             bool
-	exclusionMembers map[string][]map[string]any // group id -> members
-	nameMatches      []map[string]any
-	nameSearchErr    error
+	roleDefs            []map[string]any
+	roleAssignments     []map[string]any
+	roleSchedules       []map[string]any
+	roleEligibility     []map[string]any
+	caPolicies          []map[string]any
+	caOK                bool
+	exclusionMembers    map[string][]map[string]any // group id -> members
+	nameMatches         []map[string]any
+	nameSearchErr       error
+	nameSearchTruncated bool
 }
 
 func (r *run) collectGraph(ctx context.Context) {
@@ -564,6 +568,9 @@ func (r *run) collectExclusionGroups(ctx context.Context, st *graphState) {
 	}
 }
 
+// maxNameMatches bounds the break-glass name search.
+const maxNameMatches = 2000
+
 // searchNames finds users named like a break-glass account. Graph's $search
 // matches word prefixes in displayName/userPrincipalName, so the tokens
 // "break", "glass" and "emergency" are searched and the results filtered
@@ -576,14 +583,12 @@ func (r *run) searchNames(ctx context.Context, st *graphState) {
 		"$top":    {"999"},
 		"$count":  {"true"},
 	}
-	items, truncated, err := r.graph.list(r.ctx(ctx, d), graphRequest{path: "/users", query: q, headers: map[string]string{"ConsistencyLevel": "eventual"}}, 2000)
+	items, truncated, err := r.graph.list(r.ctx(ctx, d), graphRequest{path: "/users", query: q, headers: map[string]string{"ConsistencyLevel": "eventual"}}, maxNameMatches)
 	if err != nil {
 		st.nameSearchErr = err
 		return
 	}
-	if truncated {
-		d.note("the name search for break-glass-like users stopped at 2000 matches")
-	}
+	st.nameSearchTruncated = truncated
 	for _, u := range items {
 		if breakGlassName.MatchString(str(u, "displayName")) || breakGlassName.MatchString(str(u, "userPrincipalName")) {
 			st.nameMatches = append(st.nameMatches, u)
@@ -744,77 +749,6 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 		}
 	}
 
-	// Candidates (BG-INV-004): allowed-role holders, users named like a
-	// break-glass account, exclusion-group members.
-	allowed := allowedRoleDefinitions(r.cfg.AllowedRoles, st.roleDefs)
-	var candidates []string
-	var roleGroups []string
-	for _, list := range [][]map[string]any{st.roleAssignments, st.roleSchedules, st.roleEligibility} {
-		for _, a := range list {
-			pid := strings.ToLower(str(a, "principalId"))
-			typ := principalType(a)
-			isAllowed := allowed[strings.ToLower(str(a, "roleDefinitionId"))]
-			switch {
-			case typ == "group" && isAllowed:
-				roleGroups = append(roleGroups, pid)
-			case typ == "user" || typ == "":
-				if isAllowed {
-					candidates = append(candidates, pid)
-				} else {
-					addTask(pid, false, false)
-				}
-			}
-		}
-	}
-	// Members of role-assignable groups that hold an allowed role hold it too.
-	for _, gid := range dedupe(roleGroups) {
-		members, _, err := r.graph.list(r.ctx(ctx, users), graphRequest{path: "/groups/" + url.PathEscape(gid) + "/members/microsoft.graph.user",
-			query: url.Values{"$select": {"id"}, "$top": {"999"}}}, MaxCandidates)
-		if err != nil {
-			if !isNotFound(err) {
-				users.note("members of role-holding group %s could not be read (%s)", gid, errSummary(err))
-			}
-			continue
-		}
-		for _, m := range members {
-			candidates = append(candidates, strings.ToLower(str(m, "id")))
-		}
-	}
-	for _, m := range st.nameMatches {
-		candidates = append(candidates, strings.ToLower(str(m, "id")))
-	}
-	if st.nameSearchErr != nil {
-		users.note("the name search for break-glass-like users failed (%s): BG-INV-004 may miss name matches", errSummary(st.nameSearchErr))
-	}
-	for _, gid := range slices.Sorted(maps.Keys(st.exclusionMembers)) {
-		for _, m := range st.exclusionMembers[gid] {
-			if odataType(m) == "user" || odataType(m) == "" {
-				candidates = append(candidates, strings.ToLower(str(m, "id")))
-			}
-		}
-	}
-	candidates = dedupe(candidates)
-	declaredIDs := map[string]bool{}
-	for _, a := range r.cfg.Accounts {
-		declaredIDs[strings.ToLower(a.ID)] = true
-	}
-	deepCount := 0
-	for _, c := range candidates {
-		if declaredIDs[c] {
-			continue
-		}
-		if deepCount >= MaxCandidates {
-			users.note("%d candidate users found; methods and memberships were collected for the first %d only", len(candidates), MaxCandidates)
-			addTask(c, false, false)
-			continue
-		}
-		deepCount++
-		addTask(c, false, true)
-	}
-	for _, u := range caUsers {
-		addTask(u, false, false)
-	}
-
 	var licensedMu sync.Mutex
 	signInActivityOK := true
 	lookback := config.DefaultSignInLookbackDays
@@ -860,7 +794,7 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 		return u
 	}
 
-	var declaredFound sync.Map
+	var declaredFound, declaredIDs sync.Map
 	var seenMu sync.Mutex
 	seen := map[string]bool{}
 	process := func(k string) {
@@ -881,6 +815,7 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 		id := str(u, "id")
 		if t.declared {
 			declaredFound.Store(k, true)
+			declaredIDs.Store(strings.ToLower(id), true)
 		}
 		seenMu.Lock()
 		dup = seen[strings.ToLower(id)]
@@ -937,18 +872,118 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 			}
 		}
 	}
-	// Declared accounts first, so that an account declared by UPN and also
-	// found as a candidate by id is read once, as declared.
-	var first, rest []string
+	// Declared accounts first and completely, before any candidate: an
+	// account declared by UPN and also found as a candidate by id is then
+	// read once, as declared, and never counts against --max-candidates.
+	declared := map[string]bool{}
 	for _, k := range order {
-		if tasks[k].declared {
-			first = append(first, k)
-		} else {
+		declared[k] = true
+	}
+	forEach(order, r.o.Concurrency*2, process)
+
+	// Candidates (BG-INV-004): allowed-role holders, users named like a
+	// break-glass account, exclusion-group members.
+	allowed := allowedRoleDefinitions(r.cfg.AllowedRoles, st.roleDefs)
+	var candidates []string
+	var roleGroups []string
+	for _, list := range [][]map[string]any{st.roleAssignments, st.roleSchedules, st.roleEligibility} {
+		for _, a := range list {
+			pid := strings.ToLower(str(a, "principalId"))
+			typ := principalType(a)
+			isAllowed := allowed[strings.ToLower(str(a, "roleDefinitionId"))]
+			switch {
+			case typ == "group" && isAllowed:
+				roleGroups = append(roleGroups, pid)
+			case typ == "user" || typ == "":
+				if isAllowed {
+					candidates = append(candidates, pid)
+				} else {
+					addTask(pid, false, false)
+				}
+			}
+		}
+	}
+	// Candidate coverage gaps: candidates that could not be found or read
+	// completely. They are applied once the users have been read (so a
+	// request error of those data sets, being more specific, wins).
+	var gaps []coverageGap
+	maxCand := r.o.MaxCandidates
+	capHit := false
+	// Members of role-assignable groups that hold an allowed role hold it too.
+	for _, gid := range dedupe(roleGroups) {
+		members, truncated, err := r.graph.list(r.ctx(ctx, users), graphRequest{path: "/groups/" + url.PathEscape(gid) + "/members/microsoft.graph.user",
+			query: url.Values{"$select": {"id"}, "$top": {"999"}}}, maxCand+1)
+		if err != nil {
+			if !isNotFound(err) {
+				status, detail := classify(snapshot.TransitiveMemberOf, err)
+				gaps = append(gaps, coverageGap{sets: []*dataSet{memberOf}, status: status,
+					msg: fmt.Sprintf("members of role-holding group %s could not be read, so the users holding an allowed role through it are missing (BG-INV-004 cannot be judged): %s", gid, detail)})
+			}
+			continue
+		}
+		capHit = capHit || truncated
+		for _, m := range members {
+			candidates = append(candidates, strings.ToLower(str(m, "id")))
+		}
+	}
+	for _, m := range st.nameMatches {
+		candidates = append(candidates, strings.ToLower(str(m, "id")))
+	}
+	if st.nameSearchErr != nil {
+		status, detail := classify(snapshot.Users, st.nameSearchErr)
+		gaps = append(gaps, coverageGap{sets: []*dataSet{memberOf}, status: status,
+			msg: fmt.Sprintf("the name search for break-glass-like users failed, so users named like break-glass accounts are missing (BG-INV-004 cannot be judged): %s", detail)})
+	}
+	if st.nameSearchTruncated {
+		gaps = append(gaps, coverageGap{sets: []*dataSet{memberOf}, status: snapshot.StatusError,
+			msg: fmt.Sprintf("the name search for break-glass-like users stopped at %d matches, so some users named like break-glass accounts are missing (BG-INV-004 cannot be judged)", maxNameMatches)})
+	}
+	for _, gid := range slices.Sorted(maps.Keys(st.exclusionMembers)) {
+		for _, m := range st.exclusionMembers[gid] {
+			if odataType(m) == "user" || odataType(m) == "" {
+				candidates = append(candidates, strings.ToLower(str(m, "id")))
+			}
+		}
+	}
+	candidates = dedupe(candidates)
+	deepCount, undeclared := 0, 0
+	for _, c := range candidates {
+		if _, ok := declaredIDs.Load(c); ok || declared[c] {
+			continue
+		}
+		undeclared++
+		if deepCount >= maxCand {
+			addTask(c, false, false)
+			continue
+		}
+		deepCount++
+		addTask(c, false, true)
+	}
+	if capHit || undeclared > maxCand {
+		found := fmt.Sprintf("%d", undeclared)
+		if capHit {
+			found = fmt.Sprintf("more than %d", maxCand)
+		}
+		gaps = append(gaps, coverageGap{sets: []*dataSet{methods, memberOf}, status: snapshot.StatusError,
+			msg: fmt.Sprintf("%s candidate users (allowed-role holders, users named like break-glass accounts, exclusion-group members) exceed --max-candidates %d: methods and memberships were read for the declared accounts and the first %d candidates only, so the data set is incomplete; re-run with a larger --max-candidates",
+				found, maxCand, maxCand)})
+	}
+	for _, u := range caUsers {
+		addTask(u, false, false)
+	}
+
+	var rest []string
+	for _, k := range order {
+		if !declared[k] {
 			rest = append(rest, k)
 		}
 	}
-	forEach(first, r.o.Concurrency*2, process)
 	forEach(rest, r.o.Concurrency*2, process)
+	for _, g := range gaps {
+		for _, d := range g.sets {
+			d.failWith(g.status, g.msg)
+		}
+	}
 	for _, a := range r.cfg.Accounts {
 		key := a.ID
 		if key == "" {
@@ -963,6 +998,15 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 		signIns.note("discovery mode: sign-ins are read for declared accounts only")
 		owned.note("discovery mode: owned objects are read for declared accounts only")
 	}
+}
+
+// coverageGap is candidate data that could not be collected completely:
+// the data sets named fail with status and msg, so the rules that need
+// them report error instead of passing on partial data.
+type coverageGap struct {
+	sets   []*dataSet
+	status snapshot.Status
+	msg    string
 }
 
 // allowedRoleDefinitions maps allowed role template ids to the definition
@@ -1053,9 +1097,4 @@ func forEach(keys []string, limit int, f func(string)) {
 		}()
 	}
 	wg.Wait()
-}
-
-func errSummary(err error) string {
-	_, msg := classify("", err)
-	return msg
 }

@@ -95,6 +95,13 @@ type Options struct {
 	Timeout        time.Duration // whole run; default 30m
 	RequestTimeout time.Duration // one logical request including its retries; default 3m
 
+	// MaxCandidates bounds how many undeclared candidate users get their
+	// methods and memberships read (--max-candidates, default
+	// DefaultMaxCandidates). Declared accounts are always read in full;
+	// more candidates than this fail authenticationMethods and
+	// transitiveMemberOf as incomplete.
+	MaxCandidates int
+
 	// MaxRetries bounds the retries on 429/503/504 (default 3).
 	MaxRetries int
 	// RetryDelay is the base back-off when the server sends no Retry-After
@@ -172,6 +179,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 3 * time.Minute
+	}
+	if o.MaxCandidates <= 0 {
+		o.MaxCandidates = DefaultMaxCandidates
 	}
 	if o.MaxRetries <= 0 {
 		o.MaxRetries = 3

@@ -79,40 +79,83 @@ threshold(c) := t if {
 
 action_groups(r) := [g | some g in object.get(r, ["properties", "actions", "actionGroups"], []); g != null]
 
-# alert_criteria lists the criteria of every scheduled query rule that
-# can alert on a break-glass sign-in: enabled, with an action group, a query
-# reading SigninLogs, firing on any match. query is lower-cased.
-alert_criteria := [{"rule": object.get(r, "name", r.id), "query": lower(c.query)} |
+# KQL text. A string literal is "..." or '...' (backslash escapes, one
+# line); a comment runs from // to the end of the line. Both patterns are
+# applied left to right, so // inside a literal is not a comment and quotes
+# inside a comment start no literal.
+string_literal := `"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'`
+
+literal_or_comment := sprintf(`(%s)|//[^\n]*`, [string_literal])
+
+# negation: any KQL negated operator (!=, !~, !in, !in~, !has, !contains,
+# !startswith, !endswith, !hasprefix, !between, ...; KQL has no other use
+# of !) or the not() function, outside literals and comments.
+negation := `![=~a-z_]|\bnot\s*\(`
+
+# code returns the lower-cased query without comments.
+code(q) := lower(regex.replace(q, literal_or_comment, "$1"))
+
+# parse returns the facts the rules need about one query, computed once per
+# criterion: the contents of its string literals, whether it reads the
+# SigninLogs table (as a name, not in a literal or comment) and whether it
+# uses negation.
+parse(q) := {
+	"literals": {substring(l, 1, count(l) - 2) | some l in regex.find_n(string_literal, c, -1)},
+	"reads_signinlogs": regex.match(`\bsigninlogs\b`, bare),
+	"negated": regex.match(negation, bare),
+} if {
+	c := code(q)
+	bare := regex.replace(c, string_literal, `""`)
+}
+
+# criteria lists every criterion with a query, of every scheduled query
+# rule, parsed.
+criteria := [object.union({"rule": object.get(r, "name", r.id), "defects": defects(r, c, p)}, p) |
 	some r in lib.items("scheduledQueryRules")
-	object.get(r, ["properties", "enabled"], false) == true
-	count(action_groups(r)) > 0
 	some c in object.get(r, ["properties", "criteria", "allOf"], [])
 	is_string(c.query)
-	contains(lower(c.query), "signinlogs")
-	fires_on_any_match(c)
+	p := parse(c.query)
 ]
 
-# near_misses explains why rules whose query names a term do not count.
-near_misses(term) := {sprintf("%s (%s)", [object.get(r, "name", r.id), concat(", ", sort(defects(r, c)))]) |
-	some r in lib.items("scheduledQueryRules")
-	some c in object.get(r, ["properties", "criteria", "allOf"], [])
-	is_string(c.query)
-	contains(lower(c.query), term)
-	count(defects(r, c)) > 0
+# alerting[term] names the rules with a criterion that can alert on a
+# break-glass sign-in (enabled, with an action group, reading SigninLogs,
+# firing on any match) whose query names term (lower-cased UPN or object
+# id) as a complete string literal and uses no negation.
+alerting[term] contains c.rule if {
+	some c in criteria
+	count(c.defects) == 0
+	not c.negated
+	some term in c.literals
 }
 
-defects(r, c) := {d |
+# alerting_negated[term]: as alerting, but the query uses negation, so
+# naming term may exclude it rather than select it.
+alerting_negated[term] contains c.rule if {
+	some c in criteria
+	count(c.defects) == 0
+	c.negated
+	some term in c.literals
+}
+
+# near_misses[term] explains why rules whose query names term do not count.
+near_misses[term] contains sprintf("%s (%s)", [c.rule, concat(", ", sort(c.defects))]) if {
+	some c in criteria
+	count(c.defects) > 0
+	some term in c.literals
+}
+
+defects(r, c, p) := {d |
 	some d in ["disabled", "no action group", "query does not read SigninLogs", "does not fire on a single sign-in (needs operator GreaterThan threshold 0)"]
-	defect(d, r, c)
+	defect(d, r, c, p)
 }
 
-defect("disabled", r, _) if object.get(r, ["properties", "enabled"], false) != true
+defect("disabled", r, _, _) if object.get(r, ["properties", "enabled"], false) != true
 
-defect("no action group", r, _) if count(action_groups(r)) == 0
+defect("no action group", r, _, _) if count(action_groups(r)) == 0
 
-defect("query does not read SigninLogs", _, c) if not contains(lower(c.query), "signinlogs")
+defect("query does not read SigninLogs", _, _, p) if not p.reads_signinlogs
 
-defect(d, _, c) if {
+defect(d, _, c, _) if {
 	startswith(d, "does not fire")
 	not fires_on_any_match(c)
 }

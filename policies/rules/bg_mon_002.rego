@@ -7,7 +7,11 @@
 #   name the account (UPN, case-insensitive, or object id) in its query and
 #   fire on any matching row (operator GreaterThan threshold 0, or
 #   GreaterThanOrEqual 1). Each declared account must be covered; a rule
-#   that names only some accounts leaves the others silent.
+#   that names only some accounts leaves the others silent. The account
+#   counts as named only as a complete string literal ("..." or '...')
+#   outside `//` comments, and `SigninLogs` only as a table name. A query
+#   using negation (`!in`, `!=`, `!has`, `not(...)`, ...) may exclude the
+#   account it names; an account covered only by such queries is `manual`.
 # custom:
 #   id: BG-MON-002
 #   severity: high
@@ -33,13 +37,13 @@ import rego.v1
 
 terms(a) := {lower(a.upn), lower(a.id)}
 
-covering(a) := {c.rule |
-	some c in monitoring.alert_criteria
-	some t in terms(a)
-	contains(c.query, t)
-}
+# covering: rules alerting on the account without negation.
+covering(a) := {r | some t in terms(a); some r in monitoring.alerting[t]}
 
-near_misses(a) := union({monitoring.near_misses(t) | some t in terms(a)})
+# covering_negated: rules naming the account in a query that uses negation.
+covering_negated(a) := {r | some t in terms(a); some r in monitoring.alerting_negated[t]}
+
+near_misses(a) := {m | some t in terms(a); some m in monitoring.near_misses[t]}
 
 hint(a) := sprintf("; rules naming it that do not count: %s", [concat("; ", sort(near_misses(a)))]) if {
 	count(near_misses(a)) > 0
@@ -61,6 +65,17 @@ results contains {
 }
 
 results contains {
+	"status": "manual",
+	"resource": lib.account_resource(a),
+	"message": sprintf("the query of log alert rule(s) %s names %s but uses negation (!in, !=, !has, not(), ...), which may exclude the account rather than select it; verify by hand that it alerts on the account's sign-ins", [concat(", ", sort(covering_negated(a))), a.upn]),
+} if {
+	some a in lib.accounts
+	a.exists
+	count(covering(a)) == 0
+	count(covering_negated(a)) > 0
+}
+
+results contains {
 	"status": "fail",
 	"resource": lib.account_resource(a),
 	"message": sprintf("no enabled log alert rule with an action group fires on a SigninLogs row naming %s (UPN or object id %s)%s", [a.upn, a.id, hint(a)]),
@@ -68,4 +83,5 @@ results contains {
 	some a in lib.accounts
 	a.exists
 	count(covering(a)) == 0
+	count(covering_negated(a)) == 0
 }

@@ -110,7 +110,7 @@ failed: they are recorded in the snapshot and summarised on stderr);
 	f.StringVar(&o.ARMEndpoint, "arm-endpoint", "", "Azure Resource Manager base URL (default from --cloud, e.g. https://management.azure.com)")
 	f.IntVar(&o.Concurrency, "concurrency", 4, "requests in flight at once (Graph throttles Conditional Access reads hard; keep it low)")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "give up on the whole collection after this long")
-	f.DurationVar(&o.RequestTimeout, "request-timeout", 3*time.Minute, "give up on one request (retries included) after this long; the data set is then `error`")
+	f.DurationVar(&o.RequestTimeout, "request-timeout", 3*time.Minute, "give up on one request (retries included) after this long; the data set is then error")
 	f.IntVar(&o.MaxCandidates, "max-candidates", collector.DefaultMaxCandidates, "undeclared candidate users (allowed-role holders, users named like break-glass accounts, exclusion-group members) whose methods and memberships are read; with more, authenticationMethods and transitiveMemberOf are error (declared accounts are always read in full)")
 	f.IntVar(&o.MaxRetries, "max-retries", 3, "retries on 429/503/504 (Retry-After is honoured)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors")

@@ -751,11 +751,7 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 
 	var licensedMu sync.Mutex
 	signInActivityOK := true
-	lookback := config.DefaultSignInLookbackDays
-	if r.cfg.SignInLookbackDays != nil {
-		lookback = *r.cfg.SignInLookbackDays
-	}
-	since := r.start.UTC().Add(-time.Duration(lookback) * 24 * time.Hour).Truncate(time.Second).Format(time.RFC3339)
+	since := r.start.UTC().Add(-time.Duration(signInWindowDays(r.cfg)) * 24 * time.Hour).Truncate(time.Second).Format(time.RFC3339)
 
 	fetchUser := func(t *userTask) map[string]any {
 		path := "/users/" + url.PathEscape(t.key)
@@ -998,6 +994,24 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 		signIns.note("discovery mode: sign-ins are read for declared accounts only")
 		owned.note("discovery mode: owned objects are read for declared accounts only")
 	}
+}
+
+// signInRetentionDays is how long Entra ID keeps sign-in logs.
+const signInRetentionDays = 30
+
+// signInWindowDays is how many days of sign-in logs are read:
+// min(30, max(signInLookbackDays, drillMaxAgeDays)). BG-MON-004 looks at
+// signInLookbackDays, BG-PROC-002 confirms drills up to drillMaxAgeDays
+// old; Entra ID keeps no more than 30 days to read.
+func signInWindowDays(cfg *config.Config) int {
+	lookback, drill := config.DefaultSignInLookbackDays, config.DefaultDrillMaxAgeDays
+	if cfg.SignInLookbackDays != nil {
+		lookback = *cfg.SignInLookbackDays
+	}
+	if cfg.DrillMaxAgeDays != nil {
+		drill = *cfg.DrillMaxAgeDays
+	}
+	return max(1, min(signInRetentionDays, max(lookback, drill)))
 }
 
 // coverageGap is candidate data that could not be collected completely:

@@ -719,8 +719,9 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 	memberOf := r.ds(snapshot.TransitiveMemberOf)
 	signIns := r.ds(snapshot.SignIns)
 	owned := r.ds(snapshot.ApplicationOwnership)
+	cand := r.ds(snapshot.Candidates)
 	defer func() {
-		for _, d := range []*dataSet{users, sia, methods, memberOf, signIns, owned} {
+		for _, d := range []*dataSet{users, sia, methods, memberOf, signIns, owned, cand} {
 			r.finish(d)
 		}
 	}()
@@ -829,10 +830,16 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 			return
 		}
 		esc := url.PathEscape(id)
+		// A failed read of a candidate's data fails the candidates data set
+		// (BG-INV-004), not the data sets the declared-account rules need.
+		methodsFail, memberOfFail := methods, memberOf
+		if !t.declared {
+			methodsFail, memberOfFail = cand, cand
+		}
 		if !methods.failed() {
 			items, _, err := r.graph.list(r.ctx(ctx, methods), graphRequest{path: "/users/" + esc + "/authentication/methods"}, 0)
 			if err != nil {
-				methods.fail(err)
+				methodsFail.fail(err)
 			} else {
 				methods.add(map[string]any{"id": id, "methods": sortItems(toAny(items))})
 			}
@@ -841,7 +848,7 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 			items, _, err := r.graph.list(r.ctx(ctx, memberOf), graphRequest{path: "/users/" + esc + "/transitiveMemberOf",
 				query: url.Values{"$select": {"id,displayName"}, "$top": {"999"}}}, 0)
 			if err != nil {
-				memberOf.fail(err)
+				memberOfFail.fail(err)
 			} else {
 				memberOf.add(map[string]any{"id": id, "memberOf": sortItems(toAny(items))})
 			}
@@ -881,6 +888,14 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 	// break-glass account, exclusion-group members.
 	allowed := allowedRoleDefinitions(r.cfg.AllowedRoles, st.roleDefs)
 	var candidates []string
+	reasons := map[string]map[string]bool{}
+	addCandidate := func(id, reason string) {
+		candidates = append(candidates, id)
+		if reasons[id] == nil {
+			reasons[id] = map[string]bool{}
+		}
+		reasons[id][reason] = true
+	}
 	var roleGroups []string
 	for _, list := range [][]map[string]any{st.roleAssignments, st.roleSchedules, st.roleEligibility} {
 		for _, a := range list {
@@ -892,7 +907,7 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 				roleGroups = append(roleGroups, pid)
 			case typ == "user" || typ == "":
 				if isAllowed {
-					candidates = append(candidates, pid)
+					addCandidate(pid, "holds an allowed role")
 				} else {
 					addTask(pid, false, false)
 				}
@@ -912,32 +927,32 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 		if err != nil {
 			if !isNotFound(err) {
 				status, detail := classify(snapshot.TransitiveMemberOf, err)
-				gaps = append(gaps, coverageGap{sets: []*dataSet{memberOf}, status: status,
+				gaps = append(gaps, coverageGap{sets: []*dataSet{cand}, status: status,
 					msg: fmt.Sprintf("members of role-holding group %s could not be read, so the users holding an allowed role through it are missing (BG-INV-004 cannot be judged): %s", gid, detail)})
 			}
 			continue
 		}
 		capHit = capHit || truncated
 		for _, m := range members {
-			candidates = append(candidates, strings.ToLower(str(m, "id")))
+			addCandidate(strings.ToLower(str(m, "id")), "holds an allowed role through group "+gid)
 		}
 	}
 	for _, m := range st.nameMatches {
-		candidates = append(candidates, strings.ToLower(str(m, "id")))
+		addCandidate(strings.ToLower(str(m, "id")), "named like a break-glass account")
 	}
 	if st.nameSearchErr != nil {
 		status, detail := classify(snapshot.Users, st.nameSearchErr)
-		gaps = append(gaps, coverageGap{sets: []*dataSet{memberOf}, status: status,
+		gaps = append(gaps, coverageGap{sets: []*dataSet{cand}, status: status,
 			msg: fmt.Sprintf("the name search for break-glass-like users failed, so users named like break-glass accounts are missing (BG-INV-004 cannot be judged): %s", detail)})
 	}
 	if st.nameSearchTruncated {
-		gaps = append(gaps, coverageGap{sets: []*dataSet{memberOf}, status: snapshot.StatusError,
+		gaps = append(gaps, coverageGap{sets: []*dataSet{cand}, status: snapshot.StatusError,
 			msg: fmt.Sprintf("the name search for break-glass-like users stopped at %d matches, so some users named like break-glass accounts are missing (BG-INV-004 cannot be judged)", maxNameMatches)})
 	}
 	for _, gid := range slices.Sorted(maps.Keys(st.exclusionMembers)) {
 		for _, m := range st.exclusionMembers[gid] {
 			if odataType(m) == "user" || odataType(m) == "" {
-				candidates = append(candidates, strings.ToLower(str(m, "id")))
+				addCandidate(strings.ToLower(str(m, "id")), "member of exclusion group "+gid)
 			}
 		}
 	}
@@ -948,6 +963,7 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 			continue
 		}
 		undeclared++
+		cand.add(map[string]any{"id": c, "reasons": slices.Sorted(maps.Keys(reasons[c]))})
 		if deepCount >= maxCand {
 			addTask(c, false, false)
 			continue
@@ -960,8 +976,8 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 		if capHit {
 			found = fmt.Sprintf("more than %d", maxCand)
 		}
-		gaps = append(gaps, coverageGap{sets: []*dataSet{methods, memberOf}, status: snapshot.StatusError,
-			msg: fmt.Sprintf("%s candidate users (allowed-role holders, users named like break-glass accounts, exclusion-group members) exceed --max-candidates %d: methods and memberships were read for the declared accounts and the first %d candidates only, so the data set is incomplete; re-run with a larger --max-candidates",
+		gaps = append(gaps, coverageGap{sets: []*dataSet{cand}, status: snapshot.StatusError,
+			msg: fmt.Sprintf("%s candidate users (allowed-role holders, users named like break-glass accounts, exclusion-group members) exceed --max-candidates %d: methods and memberships were read for the declared accounts and the first %d candidates only, so candidate discovery is incomplete; re-run with a larger --max-candidates",
 				found, maxCand, maxCand)})
 	}
 	for _, u := range caUsers {

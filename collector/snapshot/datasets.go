@@ -48,6 +48,7 @@ const (
 	AdministrativeUnits            = "administrativeUnits"            // [{id, displayName, isMemberManagementRestricted, members: [...]}]
 	SignIns                        = "signIns"                        // auditLogs/signIns of declared accounts in the look-back window
 	ApplicationOwnership           = "ownedObjects"                   // [{id: userId, ownedObjects: [...]}] declared accounts
+	Candidates                     = "candidates"                     // [{id: userId, reasons: [...]}] undeclared break-glass candidates (BG-INV-004); its status says whether discovery was complete
 
 	// Azure Resource Manager
 	Subscriptions                       = "subscriptions"
@@ -71,7 +72,7 @@ func sortedNames() []string {
 		RoleEligibilitySchedules, Users, SignInActivity, AuthenticationMethods, TransitiveMemberOf,
 		AuthenticationMethodsPolicy, ConditionalAccessPolicies, NamedLocations,
 		AuthenticationStrengthPolicies, DirectoryObjects, Groups, GroupMembers, AdministrativeUnits,
-		SignIns, ApplicationOwnership, Subscriptions, ARMRoleAssignments,
+		SignIns, ApplicationOwnership, Candidates, Subscriptions, ARMRoleAssignments,
 		ARMRoleEligibilityScheduleInstances, DiagnosticSettings, ScheduledQueryRules, ActionGroups,
 		KeyVaults, KeyVaultSecrets,
 	}

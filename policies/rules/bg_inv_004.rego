@@ -14,7 +14,7 @@
 #   id: BG-INV-004
 #   severity: medium
 #   resource: candidate
-#   requires: [users, roleAssignments, roleDefinitions, transitiveMemberOf, conditionalAccessPolicies]
+#   requires: [users, roleAssignments, roleDefinitions, transitiveMemberOf, conditionalAccessPolicies, candidates]
 #   remediation: |
 #     For each candidate decide: if it is a break-glass account, declare it
 #     under `accounts:` in breakglass.yaml so every other rule audits it; if

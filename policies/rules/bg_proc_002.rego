@@ -6,9 +6,10 @@
 #   combination. Each account needs a drill (or a real incident) recorded
 #   under `drills` within `drillMaxAgeDays`, confirmed by a successful
 #   sign-in of that account on that date in the sign-in log (or its
-#   signInActivity). A recorded drill older than the collected sign-in
-#   window (`signInLookbackDays`) cannot be confirmed from the snapshot and
-#   is reported `manual`.
+#   signInActivity). The collector reads the last min(30, max(
+#   `signInLookbackDays`, `drillMaxAgeDays`)) days of sign-ins (Entra ID
+#   keeps 30); a recorded drill older than that window cannot be confirmed
+#   from the snapshot and is reported `manual`.
 # custom:
 #   id: BG-PROC-002
 #   severity: high
@@ -21,8 +22,9 @@
 #     works, sign out, return the credentials, and check the alert
 #     (BG-MON-002) fired. Then record it in breakglass.yaml: `drills: [{account:
 #     <upn>, date: YYYY-MM-DD, kind: drill, reference: <change ticket>}]`.
-#     Keep signInLookbackDays at least as long as drillMaxAgeDays so the
-#     confirming sign-in is collected.
+#     Drill at least monthly (or collect within 30 days of a drill) so the
+#     confirming sign-in is still in the sign-in log; otherwise attach the
+#     drill evidence to the evidence pack by hand.
 package breakglass.rules.bg_proc_002
 
 import data.breakglass.lib
@@ -31,7 +33,8 @@ import rego.v1
 
 max_age := lib.setting("drillMaxAgeDays", 90)
 
-window := lib.setting("signInLookbackDays", 30)
+# window is the sign-in log the collector reads: Entra ID keeps 30 days.
+window := min([30, max([lib.setting("signInLookbackDays", 30), max_age])])
 
 age(d) := lib.days_since(sprintf("%sT00:00:00Z", [d.date]))
 
@@ -61,7 +64,7 @@ unconfirmed(a) := {sprintf("%s %s: %s", [d.kind, d.date, why(a, d)]) |
 why(a, d) := sprintf("only failed sign-ins that day (%s)", [concat("; ", sort(failed))]) if {
 	failed := {activity.describe(s) | some s in activity.sign_ins(a); lib.date_of(s.createdDateTime) == d.date}
 	count(failed) > 0
-} else := sprintf("older than the collected sign-in window (signInLookbackDays %d), confirm manually", [window]) if {
+} else := sprintf("older than the collected sign-in window (%d days), confirm manually", [window]) if {
 	age(d) >= window
 } else := "no sign-in of the account that day"
 

@@ -53,7 +53,7 @@ test_drill_outside_sign_in_window_manual if {
 	rs := scan(drills([{"account": upn1, "date": "2026-09-30", "kind": "drill"}, {"account": fx.bg2, "date": "2026-11-02", "kind": "drill"}]))
 	r := fx.only(rs, fx.bg1)
 	r.status == "manual"
-	contains(r.message, "signInLookbackDays 30")
+	contains(r.message, "sign-in window (30 days)")
 }
 
 test_sign_in_activity_confirms_old_drill if {

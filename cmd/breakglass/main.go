@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 )
@@ -15,21 +16,22 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	err := newRootCmd().ExecuteContext(ctx)
 	stop()
-	os.Exit(exitCode(err))
+	os.Exit(exitCode(os.Stderr, err))
 }
 
-// exitCode prints err (if any) and maps it to SPEC.md's exit codes.
-func exitCode(err error) int {
+// exitCode prints err (if any) to stderr and maps it to SPEC.md's exit
+// codes.
+func exitCode(stderr io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(os.Stderr, "breakglass: %v\n", ee.err)
+			fmt.Fprintf(stderr, "breakglass: %v\n", ee.err)
 		}
 		return ee.code
 	}
-	fmt.Fprintf(os.Stderr, "breakglass: %v\n", err)
+	fmt.Fprintf(stderr, "breakglass: %v\n", err)
 	return exitUsage
 }

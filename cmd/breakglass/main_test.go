@@ -22,11 +22,8 @@ func run(t *testing.T, args ...string) (int, string, string) {
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
 	cmd.SetArgs(args)
-	err := cmd.Execute()
-	if err != nil {
-		errOut.WriteString(err.Error())
-	}
-	return exitCode(err), out.String(), errOut.String()
+	code := exitCode(&errOut, cmd.Execute())
+	return code, out.String(), errOut.String()
 }
 
 func TestScanExitCodes(t *testing.T) {

@@ -83,9 +83,11 @@ func (e *Engine) Scan(ctx context.Context, in Input) ([]Result, error) {
 	return e.ScanValue(ctx, value, in.Now)
 }
 
-// ScanValue evaluates a prepared input value (see BuildInput).
-func (e *Engine) ScanValue(ctx context.Context, input ast.Value, now time.Time) ([]Result, error) {
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now))
+// ScanValue evaluates a prepared input value (see BuildInput). Extra
+// options (a query tracer, metrics) are for tests and benchmarks.
+func (e *Engine) ScanValue(ctx context.Context, input ast.Value, now time.Time, extra ...rego.EvalOption) ([]Result, error) {
+	opts := append([]rego.EvalOption{rego.EvalParsedInput(input), rego.EvalTime(now)}, extra...)
+	rs, err := e.query.Eval(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate rules: %w", err)
 	}

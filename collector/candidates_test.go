@@ -148,3 +148,15 @@ func TestCandidatesAreRecordedWithReasons(t *testing.T) {
 		t.Errorf("erin's reasons = %v", reasons)
 	}
 }
+
+// signIns records which accounts it was queried for: an account with no
+// sign-ins has no items, and only `subjects` tells that apart from "not
+// collected".
+func TestSignInsRecordTheirSubjects(t *testing.T) {
+	srv := newServer(t)
+	r := collect(t, srv, loadConfig(t, srv, "breakglass.yaml"), nil)
+	raw, ok := r.sets[snapshot.SignIns].(map[string]any)["subjects"].([]any)
+	if !ok || len(raw) != 2 || raw[0] != bg1 || raw[1] != bg2 {
+		t.Errorf("signIns subjects = %v, want the declared accounts", raw)
+	}
+}

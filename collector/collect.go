@@ -45,11 +45,12 @@ type dataSet struct {
 	mu      sync.Mutex
 	start   time.Time
 	dur     time.Duration
-	items   []any
-	status  snapshot.Status
-	message string
-	notes   []string
-	done    bool
+	items    []any
+	subjects []string // user ids a per-user data set was collected for
+	status   snapshot.Status
+	message  string
+	notes    []string
+	done     bool
 }
 
 func (d *dataSet) begin() {
@@ -79,6 +80,13 @@ func (d *dataSet) failWith(st snapshot.Status, msg string) {
 	if d.status == "" || d.status == snapshot.StatusOK {
 		d.status, d.message = st, msg
 	}
+}
+
+// cover records that a per-user data set was collected for user id.
+func (d *dataSet) cover(id string) {
+	d.mu.Lock()
+	d.subjects = append(d.subjects, strings.ToLower(id))
+	d.mu.Unlock()
 }
 
 func (d *dataSet) failed() bool {
@@ -276,6 +284,7 @@ func Run(ctx context.Context, o Options) (*snapshot.Document, error) {
 		ds := &snapshot.DataSet{Status: d.status, Message: msg, Items: []any{}}
 		if d.status == snapshot.StatusOK {
 			ds.Items = sortItems(d.items)
+			ds.Subjects = slices.Sorted(slices.Values(d.subjects))
 		}
 		doc.DataSets[name] = ds
 	}
@@ -872,6 +881,7 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 				signIns.fail(err)
 			} else {
 				signIns.add(toAny(items)...)
+				signIns.cover(id)
 			}
 		}
 	}

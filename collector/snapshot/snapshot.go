@@ -63,7 +63,11 @@ type Collection struct {
 type DataSet struct {
 	Status  Status `json:"status"`
 	Message string `json:"message,omitempty"`
-	Items   []any  `json:"items"`
+	// Subjects lists the user ids a per-user data set was collected for
+	// (sign-ins: a user with none has no items). The engine reports
+	// `error` for an account the data set was not collected for.
+	Subjects []string `json:"subjects,omitempty"`
+	Items    []any    `json:"items"`
 }
 
 // OK returns a complete data set.

@@ -294,3 +294,41 @@ func TestSkippedDataWithNothingInScopeIsNotApplicable(t *testing.T) {
 		}
 	}
 }
+
+// An account declared after the snapshot was taken exists in users but has
+// no methods, memberships or sign-ins collected: rules needing those report
+// error for it (never "no SMS method" or "no unexpected sign-in" passes),
+// while rules whose per-user data does cover it (the sample has carol's
+// memberships) still judge it,
+// and so does the tenant-level lockout check.
+func TestAccountMissingFromPerUserDataSetsIsError(t *testing.T) {
+	eng := newEngine(t)
+	snap, cfg := loadSample(t)
+	const carol = "ca201000-0000-4000-8000-0000000a0003"
+	cfg.Accounts = append(cfg.Accounts, config.Account{UserPrincipalName: "carol@contoso.com"})
+	results := scan(t, eng, snap, cfg)
+	for _, rule := range []string{"BG-AUTH-001", "BG-AUTH-002", "BG-AUTH-003", "BG-MON-004"} {
+		for _, r := range byRule(results, rule) {
+			if r.Resource.ID == carol && (r.Status != engine.StatusError || !strings.Contains(r.Message, "was not collected for account")) {
+				t.Errorf("%s on carol: %s %q", rule, r.Status, r.Message)
+			}
+			if r.Resource.ID == bg1 && r.Status == engine.StatusError {
+				t.Errorf("%s on bg-01 (collected): %s %q", rule, r.Status, r.Message)
+			}
+		}
+	}
+	for _, r := range byRule(results, "BG-CA-002") {
+		if r.Subject.ID == carol && r.Status != engine.StatusError {
+			t.Errorf("BG-CA-002 pair for carol: %s", r.Status)
+		}
+	}
+	if got := byRule(results, "BG-CA-001"); len(got) != 1 || got[0].Status != engine.StatusError {
+		t.Errorf("BG-CA-001 = %+v, want error: carol's memberships are unknown", got)
+	}
+	// Rules that need only the users data set judge carol normally.
+	for _, r := range byRule(results, "BG-ISO-001") {
+		if r.Resource.ID == carol && r.Status != engine.StatusPass {
+			t.Errorf("BG-ISO-001 on carol: %s", r.Status)
+		}
+	}
+}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/breakglass-dev/breakglass/collector/snapshot"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -104,13 +107,14 @@ func (e *Engine) ScanValue(ctx context.Context, input ast.Value, now time.Time, 
 	}
 	obj, _ := input.(ast.Object)
 	tenantID := tenantOf(obj)
+	cov := accountCoverageOf(obj)
 	var results []Result
 	for _, rule := range e.rules {
 		rr, err := e.judge(rule, out, obj, tenantID)
 		if err != nil {
 			return nil, err
 		}
-		results = append(results, rr...)
+		results = append(results, e.uncovered(rule, rr, out, cov, tenantID)...)
 	}
 	sortResults(results)
 	return results, nil
@@ -231,25 +235,39 @@ func missingData(input ast.Object, names []string) []string {
 	return missing
 }
 
-func dataSetStatus(input ast.Object, name string) (status, message string) {
+// valueOf returns obj[key], or nil.
+func valueOf(obj ast.Object, key string) ast.Value {
+	if t := obj.Get(ast.StringTerm(key)); t != nil {
+		return t.Value
+	}
+	return nil
+}
+
+// dataSetObject returns input.dataSets[name], or nil.
+func dataSetObject(input ast.Object, name string) ast.Object {
 	if input == nil {
-		return "missing", ""
+		return nil
 	}
 	ds := input.Get(ast.StringTerm("dataSets"))
 	if ds == nil {
-		return "missing", ""
+		return nil
 	}
 	obj, ok := ds.Value.(ast.Object)
 	if !ok {
-		return "missing", ""
+		return nil
 	}
 	set := obj.Get(ast.StringTerm(name))
 	if set == nil {
-		return "missing", "not in the snapshot"
+		return nil
 	}
-	so, ok := set.Value.(ast.Object)
-	if !ok {
-		return "missing", ""
+	so, _ := set.Value.(ast.Object)
+	return so
+}
+
+func dataSetStatus(input ast.Object, name string) (status, message string) {
+	so := dataSetObject(input, name)
+	if so == nil {
+		return "missing", "not in the snapshot"
 	}
 	status = "missing"
 	if s, ok := so.Get(ast.StringTerm("status")).Value.(ast.String); ok {
@@ -279,4 +297,113 @@ func tenantOf(input ast.Object) string {
 		}
 	}
 	return ""
+}
+
+// perUserDataSets are collected account by account. Such a data set can be
+// `ok` and still lack an account (declared after the snapshot was taken, or
+// a candidate beyond the cap): a rule cannot judge that account from it.
+var perUserDataSets = []string{
+	snapshot.AuthenticationMethods, snapshot.TransitiveMemberOf, snapshot.ApplicationOwnership, snapshot.SignIns,
+}
+
+// accountCoverage records, per per-user data set, the user ids it was collected
+// for (its items' ids and its `subjects`), plus the users that exist.
+type accountCoverage struct {
+	users map[string]bool
+	sets  map[string]map[string]bool
+}
+
+func accountCoverageOf(input ast.Object) accountCoverage {
+	c := accountCoverage{users: idsOf(input, snapshot.Users, false), sets: map[string]map[string]bool{}}
+	for _, name := range perUserDataSets {
+		// sign-in items are events, not users: only subjects count.
+		c.sets[name] = idsOf(input, name, name == snapshot.SignIns)
+	}
+	return c
+}
+
+// idsOf collects the lower-cased item ids (unless subjectsOnly) and
+// `subjects` of a data set.
+func idsOf(input ast.Object, name string, subjectsOnly bool) map[string]bool {
+	ids := map[string]bool{}
+	set := dataSetObject(input, name)
+	if set == nil {
+		return ids
+	}
+	if subjects, ok := valueOf(set, "subjects").(*ast.Array); ok {
+		subjects.Foreach(func(t *ast.Term) {
+			if s, ok := t.Value.(ast.String); ok {
+				ids[strings.ToLower(string(s))] = true
+			}
+		})
+	}
+	if items, ok := valueOf(set, "items").(*ast.Array); ok && !subjectsOnly {
+		items.Foreach(func(t *ast.Term) {
+			if obj, ok := t.Value.(ast.Object); ok {
+				if id := obj.Get(ast.StringTerm("id")); id != nil {
+					if s, ok := id.Value.(ast.String); ok {
+						ids[strings.ToLower(string(s))] = true
+					}
+				}
+			}
+		})
+	}
+	return ids
+}
+
+// uncovered turns a verdict on an existing account into `error` when a
+// per-user data set the rule needs was not collected for that account; a
+// tenant-level verdict becomes `error` when any declared account is
+// missing from such a data set (e.g. the lockout check would otherwise
+// judge an account without its memberships).
+func (e *Engine) uncovered(rule *Rule, results []Result, out evalOutput, cov accountCoverage, tenantID string) []Result {
+	var needed []string
+	for _, ds := range rule.Requires {
+		if slices.Contains(perUserDataSets, ds) {
+			needed = append(needed, ds)
+		}
+	}
+	if len(needed) == 0 {
+		return results
+	}
+	gap := func(uid string) string {
+		uid = strings.ToLower(uid)
+		if !cov.users[uid] {
+			return "" // no such user: the rule reports that itself
+		}
+		var missing []string
+		for _, ds := range needed {
+			if !cov.sets[ds][uid] {
+				missing = append(missing, ds)
+			}
+		}
+		if len(missing) == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%s was not collected for account %s (declared after the snapshot was taken?); re-run `breakglass collect` with this configuration", strings.Join(missing, ", "), uid)
+	}
+	out2 := make([]Result, 0, len(results))
+	for _, r := range results {
+		uid := ""
+		switch {
+		case r.Resource.Type == "user":
+			uid = r.Resource.ID
+		case r.Subject != nil && r.Subject.Type == "user":
+			uid = r.Subject.ID
+		case r.Resource.Type == "tenant":
+			for _, t := range out.Resources["account"] {
+				if msg := gap(t.Resource.ID); msg != "" {
+					uid = t.Resource.ID
+					break
+				}
+			}
+		}
+		// Errors (missing data sets) keep their own message; not_applicable
+		// (no such account, waived policy) needs no data.
+		if msg := gap(uid); uid != "" && msg != "" && r.Status != StatusNotApplicable && r.Status != StatusError {
+			r = e.newResult(rule, StatusError, r.Resource, r.Subject, r.Key, msg, tenantID)
+		}
+		out2 = append(out2, r)
+	}
+	return out2
 }

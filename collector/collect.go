@@ -42,9 +42,9 @@ type dataSet struct {
 	name    string
 	counter *dsCounter
 
-	mu      sync.Mutex
-	start   time.Time
-	dur     time.Duration
+	mu       sync.Mutex
+	start    time.Time
+	dur      time.Duration
 	items    []any
 	subjects []string // user ids a per-user data set was collected for
 	status   snapshot.Status

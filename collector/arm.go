@@ -223,9 +223,20 @@ func (r *run) collectSubscriptions(ctx context.Context, subs []string) {
 }
 
 // perSubscription lists one ARM collection in every subscription given.
+// Each item records in `listedFor` the subscriptions whose list returned it:
+// with $filter=atScope() an assignment at a management group shows up in
+// the lists of exactly the subscriptions below that group, which the
+// assignment's own scope does not tell.
 func (r *run) perSubscription(ctx context.Context, name string, subs []string, suffix string, query url.Values) {
 	d := r.ds(name)
 	defer r.finish(d)
+	byID := map[string]map[string]any{}
+	var order []string
+	defer func() {
+		for _, id := range order {
+			d.add(byID[id])
+		}
+	}()
 	for _, s := range subs {
 		items, err := r.arm.list(r.ctx(ctx, d), "/subscriptions/"+url.PathEscape(s)+suffix, query)
 		if isNotFound(err) {
@@ -237,7 +248,14 @@ func (r *run) perSubscription(ctx context.Context, name string, subs []string, s
 			return
 		}
 		for _, it := range items {
-			d.add(it)
+			id := strings.ToLower(str(it, "id"))
+			if prev, seen := byID[id]; seen {
+				prev["listedFor"] = append(prev["listedFor"].([]string), strings.ToLower(s))
+				continue
+			}
+			it["listedFor"] = []string{strings.ToLower(s)}
+			byID[id] = it
+			order = append(order, id)
 		}
 	}
 }

@@ -160,3 +160,20 @@ func TestSignInsRecordTheirSubjects(t *testing.T) {
 		t.Errorf("signIns subjects = %v, want the declared accounts", raw)
 	}
 }
+
+// ARM items record which subscriptions' lists returned them: an assignment
+// at a management group is listed (atScope) for the subscriptions below it.
+func TestARMItemsRecordListedFor(t *testing.T) {
+	srv := newServer(t)
+	r := collect(t, srv, loadConfig(t, srv, "breakglass.yaml"), nil)
+	items := r.items(snapshot.ARMRoleAssignments)
+	if len(items) == 0 {
+		t.Fatal("no ARM role assignments collected")
+	}
+	for _, it := range items {
+		subs, ok := it["listedFor"].([]any)
+		if !ok || len(subs) == 0 {
+			t.Errorf("%v has no listedFor", it["id"])
+		}
+	}
+}

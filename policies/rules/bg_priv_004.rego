@@ -42,40 +42,46 @@ key(principal, role, scope) := concat("|", [lower(principal), role_guid(role), l
 
 role_guid(role_definition_id) := lower(parts[count(parts) - 1]) if parts := split(role_definition_id, "/")
 
-# covers: the assignment scope is the subscription or above it.
-covers(scope, _) if trim_suffix(scope, "/") == ""
+# covers: the assignment applies to the subscription. The collector lists
+# assignments per subscription with atScope() and records in `listedFor`
+# which subscriptions' lists returned each one: that is exactly the set of
+# subscriptions at or below its scope (a management group's scope alone
+# does not say which subscriptions sit below it). Without `listedFor`, only
+# the subscription's own scope and the root scope are provable.
+covers(x, sid) if lower(sid) in {lower(s) | some s in x.listedFor}
 
-covers(scope, _) if startswith(lower(scope), "/providers/microsoft.management/managementgroups/")
-
-covers(scope, sid) if lower(trim_suffix(scope, "/")) == sprintf("/subscriptions/%s", [lower(sid)])
+covers(x, sid) if {
+	x.listedFor == null
+	lower(trim_suffix(x.scope, "/")) in {"", sprintf("/subscriptions/%s", [lower(sid)])}
+}
 
 # owners_by_principal: active, non-activated Owner assignments per principal.
-owners_by_principal[lower(p.principalId)] contains p.scope if {
+owners_by_principal[lower(p.principalId)] contains {"scope": p.scope, "listedFor": object.get(ra, "listedFor", null)} if {
 	some ra in lib.items("armRoleAssignments")
 	p := ra.properties
 	is_owner(p.roleDefinitionId)
 	not key(p.principalId, p.roleDefinitionId, p.scope) in eligible_keys
 }
 
-activated_by_principal[lower(p.principalId)] contains p.scope if {
+activated_by_principal[lower(p.principalId)] contains {"scope": p.scope, "listedFor": object.get(ra, "listedFor", null)} if {
 	some ra in lib.items("armRoleAssignments")
 	p := ra.properties
 	is_owner(p.roleDefinitionId)
 	key(p.principalId, p.roleDefinitionId, p.scope) in eligible_keys
 }
 
-permanent(sid) := {sprintf("%s at %s", [a.upn, scope_name(scope)]) |
+permanent(sid) := {sprintf("%s at %s", [a.upn, scope_name(x.scope)]) |
 	some a in lib.accounts
 	a.exists
-	some scope in object.get(owners_by_principal, lower(a.id), set())
-	covers(scope, sid)
+	some x in object.get(owners_by_principal, lower(a.id), set())
+	covers(x, sid)
 }
 
 activated(sid) := {a.upn |
 	some a in lib.accounts
 	a.exists
-	some scope in object.get(activated_by_principal, lower(a.id), set())
-	covers(scope, sid)
+	some x in object.get(activated_by_principal, lower(a.id), set())
+	covers(x, sid)
 }
 
 scope_name(scope) := "root scope /" if trim_suffix(scope, "/") == ""

@@ -22,9 +22,27 @@ test_no_owner_fails if {
 	fx.statuses(rs, sub_id) == {"fail"}
 }
 
+listed_for(ra, subs) := object.union(ra, {"listedFor": subs})
+
+sub_guid := trim_prefix(sub_id, "/subscriptions/")
+
+# A management-group Owner counts for the subscriptions whose atScope() list
+# returned it (recorded by the collector in listedFor), and only for those.
 test_management_group_owner_passes if {
-	rs := bg_priv_004.results with input as fx.with_items(fx.doc, "armRoleAssignments", [assignment(fx.bg2, "/providers/Microsoft.Management/managementGroups/mg-root")])
+	mg := listed_for(assignment(fx.bg2, "/providers/Microsoft.Management/managementGroups/mg-root"), [sub_guid])
+	rs := bg_priv_004.results with input as fx.with_items(fx.doc, "armRoleAssignments", [mg])
 	fx.statuses(rs, sub_id) == {"pass"}
+}
+
+test_owner_of_another_management_group_does_not_count if {
+	mg := listed_for(assignment(fx.bg2, "/providers/Microsoft.Management/managementGroups/mg-b"), ["99999999-0000-4000-8000-000000000009"])
+	rs := bg_priv_004.results with input as fx.with_items(fx.doc, "armRoleAssignments", [mg])
+	fx.statuses(rs, sub_id) == {"fail"}
+}
+
+test_management_group_owner_without_listed_for_is_not_provable if {
+	rs := bg_priv_004.results with input as fx.with_items(fx.doc, "armRoleAssignments", [assignment(fx.bg2, "/providers/Microsoft.Management/managementGroups/mg-root")])
+	fx.statuses(rs, sub_id) == {"fail"}
 }
 
 test_resource_group_owner_does_not_count if {

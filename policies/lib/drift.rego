@@ -49,12 +49,13 @@ accounts[lower(u.id)] := u if {
 	u := declared_user(object.union({"id": "", "userPrincipalName": ""}, decl))
 }
 
-# direct role assignments and eligibilities, keyed by principal.
-role_keys[lower(ra.principalId)] contains sprintf("active|%s|%s", [lib.template_of(ra.roleDefinitionId), object.get(ra, "directoryScopeId", "/")]) if {
+# direct role assignments and eligibilities, keyed by principal (user or
+# group), as role_key strings.
+role_keys[lower(ra.principalId)] contains role_key("active", lib.template_of(ra.roleDefinitionId), object.get(ra, "directoryScopeId", "/"), "direct") if {
 	some ra in items("roleAssignments")
 }
 
-role_keys[lower(s.principalId)] contains sprintf("eligible|%s|%s", [lib.template_of(s.roleDefinitionId), object.get(s, "directoryScopeId", "/")]) if {
+role_keys[lower(s.principalId)] contains role_key("eligible", lib.template_of(s.roleDefinitionId), object.get(s, "directoryScopeId", "/"), "direct") if {
 	some s in items("roleEligibilitySchedules")
 }
 
@@ -63,3 +64,42 @@ methods_of[lower(m.id)] := {x.id: x | some x in m.methods} if some m in items("a
 policies_by_id[p.id] := p if some p in items("conditionalAccessPolicies")
 
 members_of[lower(gm.id)] := {lower(m.id): m | some m in object.get(gm, "members", [])} if some gm in items("groupMembers")
+
+# --- effective roles and group memberships ---------------------------------------
+
+# role_key identifies a role a principal holds: kind (active, eligible),
+# role template, directory scope and, for a role held through a group, the
+# group ("direct" for a role assigned to the principal itself). Drift rules
+# build the keys of both snapshots with it, so equal grants compare equal.
+role_key(kind, template, scope, via) := sprintf("%s|%s|%s", [kind, template, scope]) if via == "direct"
+
+else := sprintf("%s|%s|%s|group:%s", [kind, template, scope, lower(via)])
+
+# member_of maps a user id to the groups it belongs to at the baseline,
+# directly or through nested groups (like breakglass.lib.member_of).
+member_of[lower(m.id)] := {lower(g.id) | some g in object.get(m, "memberOf", []); lib.is_group(g)} if {
+	some m in items("transitiveMemberOf")
+}
+
+# memberships maps a user id to the objects it is a member of (groups and
+# administrative units, directly or transitively), keyed by lower-case id.
+# Directory roles are left out: role drift reports those with their scope.
+memberships[lower(m.id)] := membership_index(m) if some m in items("transitiveMemberOf")
+
+membership_index(m) := {lower(o.id): o | some o in object.get(m, "memberOf", []); not is_directory_role(o)}
+
+is_directory_role(o) if o["@odata.type"] == "#microsoft.graph.directoryRole"
+
+# effective_role_keys maps a principal to the role_keys it held at the
+# baseline: its own assignments and eligibilities plus those of every group
+# it belonged to (a role-assignable group passes its roles to its members).
+effective_role_keys[pid] contains k if {
+	some pid, ks in role_keys
+	some k in ks
+}
+
+effective_role_keys[uid] contains sprintf("%s|group:%s", [k, gid]) if {
+	some uid, gids in member_of
+	some gid in gids
+	some k in role_keys[gid]
+}

@@ -3,9 +3,12 @@
 # description: |
 #   Compared with the snapshot given with `scan --baseline`, reports every
 #   added or removed declared account (and changes to its enabled, sync,
-#   type and UPN attributes), directory role assignment or eligibility of a
-#   declared account, authentication method of a declared account,
-#   Conditional Access exclusion entry (excludeUsers, excludeGroups,
+#   type, UPN and password-change attributes), directory role assignment or
+#   eligibility a declared account holds directly or through a group, group
+#   or administrative-unit membership of a declared account, authentication
+#   method of a declared account (and changes to the phone number, e-mail
+#   address, password timestamp or key identity of a method present in both
+#   snapshots), Conditional Access exclusion entry (excludeUsers, excludeGroups,
 #   excludeRoles of each policy) and exclusion-group member. Each change is
 #   a `fail` to review, with before/after in the message: expected changes
 #   (a rotated key) are acknowledged by moving the baseline forward. A
@@ -34,7 +37,8 @@ import rego.v1
 
 categories := {
 	"declared accounts": ["users"],
-	"role assignments": ["users", "roleAssignments", "roleEligibilitySchedules"],
+	"role assignments": ["users", "roleAssignments", "roleEligibilitySchedules", "transitiveMemberOf"],
+	"group memberships": ["users", "transitiveMemberOf"],
 	"authentication methods": ["users", "authenticationMethods"],
 	"Conditional Access exclusions": ["conditionalAccessPolicies"],
 	"exclusion-group members": ["groupMembers"],
@@ -120,7 +124,10 @@ changes contains {
 	not current_accounts[id]
 }
 
-watched_fields := ["accountEnabled", "userPrincipalName", "onPremisesSyncEnabled", "userType"]
+# lastPasswordChangeDateTime reveals a password reset or change (the
+# password method's createdDateTime, compared below, is documented as not
+# always populated).
+watched_fields := ["accountEnabled", "userPrincipalName", "onPremisesSyncEnabled", "userType", "lastPasswordChangeDateTime"]
 
 changes contains {
 	"cat": "declared accounts",
@@ -139,38 +146,90 @@ changes contains {
 
 # --- role assignments ------------------------------------------------------------------
 
-current_role_keys[lower(ra.principalId)] contains sprintf("active|%s|%s", [lib.template_of(ra.roleDefinitionId), object.get(ra, "directoryScopeId", "/")]) if {
-	some ra in lib.items("roleAssignments")
-}
-
-current_role_keys[lower(s.principalId)] contains sprintf("eligible|%s|%s", [lib.template_of(s.roleDefinitionId), object.get(s, "directoryScopeId", "/")]) if {
+# eligibilities in the current snapshot, keyed by principal (user or group).
+current_eligible[lower(s.principalId)] contains drift.role_key("eligible", lib.template_of(s.roleDefinitionId), object.get(s, "directoryScopeId", "/"), "direct") if {
 	some s in lib.items("roleEligibilitySchedules")
 }
 
-role_text(k) := sprintf("%s %s at scope %s", [parts[0], lib.role_name(parts[1]), parts[2]]) if parts := split(k, "|")
+# current_role_keys maps each compared account to its effective roles now:
+# active assignments direct or through a role-assignable group (as every
+# other rule sees them, lib.active_role_assignments) and eligibilities
+# direct or through a group, in drift.role_key form (the baseline side is
+# drift.effective_role_keys).
+current_role_keys[id] := active | eligible if {
+	some id in account_ids
+	active := {drift.role_key("active", x.role, x.scope, x.via) | some x in lib.active_role_assignments(id)}
+	direct := object.get(current_eligible, id, set())
+	via_groups := {sprintf("%s|group:%s", [k, lower(gid)]) |
+		some gid in lib.groups_of(id)
+		some k in object.get(current_eligible, lower(gid), set())
+	}
+	eligible := direct | via_groups
+}
+
+role_text(k) := sprintf("%s %s at scope %s%s", [parts[0], lib.role_name(parts[1]), parts[2], via_text(parts)]) if parts := split(k, "|")
+
+via_text(parts) := sprintf(" through group %s (%s)", [group_name(gid), gid]) if {
+	count(parts) > 3
+	gid := trim_prefix(parts[3], "group:")
+} else := " (direct)"
+
+group_name(gid) := object.get(names, gid, object.get(lib.groups_by_id, [gid, "displayName"], "unknown group"))
 
 changes contains {
 	"cat": "role assignments",
 	"resource": user_res(id),
 	"key": sprintf("role:%s", [k]),
-	"message": sprintf("%s gained a direct role: before: not assigned; after: %s", [upn_of(id), role_text(k)]),
+	"message": sprintf("%s gained a role: before: not held; after: %s", [upn_of(id), role_text(k)]),
 } if {
 	comparable("role assignments")
 	some id in account_ids
 	some k in object.get(current_role_keys, id, set())
-	not k in object.get(drift.role_keys, id, set())
+	not k in object.get(drift.effective_role_keys, id, set())
 }
 
 changes contains {
 	"cat": "role assignments",
 	"resource": user_res(id),
 	"key": sprintf("role:%s", [k]),
-	"message": sprintf("%s lost a direct role: before: %s; after: not assigned", [upn_of(id), role_text(k)]),
+	"message": sprintf("%s lost a role: before: %s; after: not held", [upn_of(id), role_text(k)]),
 } if {
 	comparable("role assignments")
 	some id in account_ids
-	some k in object.get(drift.role_keys, id, set())
+	some k in object.get(drift.effective_role_keys, id, set())
 	not k in object.get(current_role_keys, id, set())
+}
+
+# --- group memberships ---------------------------------------------------------------------
+
+# groups and administrative units of each declared account, directly or
+# through nested groups (directory roles are compared as roles above).
+current_memberships[lower(m.id)] := drift.membership_index(m) if some m in lib.items("transitiveMemberOf")
+
+membership_text(o) := sprintf("%s %s (%s)", [trim_prefix(object.get(o, "@odata.type", "#microsoft.graph.group"), "#microsoft.graph."), object.get(o, "displayName", "unnamed"), lower(o.id)])
+
+changes contains {
+	"cat": "group memberships",
+	"resource": user_res(id),
+	"key": sprintf("memberOf:%s", [oid]),
+	"message": sprintf("%s joined %s since the baseline (directly or through a nested group): before: not a member; after: member", [upn_of(id), membership_text(o)]),
+} if {
+	comparable("group memberships")
+	some id in account_ids
+	some oid, o in object.get(current_memberships, id, {})
+	not drift.memberships[id][oid]
+}
+
+changes contains {
+	"cat": "group memberships",
+	"resource": user_res(id),
+	"key": sprintf("memberOf:%s", [oid]),
+	"message": sprintf("%s left %s since the baseline: before: member; after: not a member", [upn_of(id), membership_text(o)]),
+} if {
+	comparable("group memberships")
+	some id in account_ids
+	some oid, o in object.get(drift.memberships, id, {})
+	not current_memberships[id][oid]
 }
 
 # --- authentication methods ---------------------------------------------------------------
@@ -201,6 +260,44 @@ changes contains {
 	some id in account_ids
 	some mid, m in object.get(drift.methods_of, id, {})
 	not current_methods[id][mid]
+}
+
+# method_fields are the attributes whose change, for a method id present in
+# both snapshots, means a different credential or factor:
+# - phoneNumber, phoneType, smsSignInState: phone methods have fixed ids
+#   (one per phone type), so a swapped number keeps the id; SMS sign-in
+#   turns the phone into a first factor;
+# - emailAddress: the e-mail method has a fixed id;
+# - createdDateTime: the password method has a fixed id and this timestamp
+#   moves on a reset or change; on other methods it never changes;
+# - aaGuid, model: a security key's make, fixed for its credential.
+# Left out: displayName (a label the user may rename; a new credential gets
+# a new id and is reported as registered) and volatile state such as
+# lastUsedDateTime, phoneAppVersion or a Temporary Access Pass's isUsable.
+# A field is compared only when both snapshots carry it.
+method_fields := ["phoneNumber", "phoneType", "smsSignInState", "emailAddress", "createdDateTime", "aaGuid", "model"]
+
+field_hint(field, m) := " (the password was reset or changed)" if {
+	field == "createdDateTime"
+	lib.method_type(m) == "passwordAuthenticationMethod"
+}
+
+else := ""
+
+changes contains {
+	"cat": "authentication methods",
+	"resource": user_res(id),
+	"key": sprintf("method:%s:%s", [mid, field]),
+	"message": sprintf("%s of %s's %s (%s) changed since the baseline%s: before: %v; after: %v", [field, upn_of(id), lib.method_type(m), mid, field_hint(field, m), before, after]),
+} if {
+	comparable("authentication methods")
+	some id in account_ids
+	some mid, m in object.get(current_methods, id, {})
+	old := drift.methods_of[id][mid]
+	some field in method_fields
+	before := old[field]
+	after := m[field]
+	before != after
 }
 
 # --- Conditional Access exclusions --------------------------------------------------------------
@@ -328,7 +425,7 @@ results contains {
 results contains {
 	"status": "pass",
 	"resource": lib.tenant_resource,
-	"message": sprintf("no drift since the baseline collected %s: declared accounts, their roles and methods, Conditional Access exclusions and exclusion-group members are unchanged", [drift.collected_at]),
+	"message": sprintf("no drift since the baseline collected %s: declared accounts, their roles, group memberships and methods, Conditional Access exclusions and exclusion-group members are unchanged", [drift.collected_at]),
 } if {
 	drift.has_baseline
 	every cat, _ in categories {

@@ -60,8 +60,6 @@ problem(a, versions) := "the secret has no versions" if {
 	exp := object.get(newest(versions), ["attributes", "exp"], null)
 	is_number(exp)
 	exp * 1000000000 <= lib.now_ns
-} else := "the account's lastPasswordChangeDateTime is unknown, so the secret cannot be shown to be current" if {
-	not is_string(object.get(a.user, "lastPasswordChangeDateTime", null))
 } else := sprintf("its newest version was written %s, before the last password change %s: the vault holds a stale password", [time.format(created_ns(newest(versions))), a.user.lastPasswordChangeDateTime]) if {
 	created_ns(newest(versions)) < password_ns(a) - slack_ns
 }
@@ -102,6 +100,23 @@ results contains {
 	problem(a, versions)
 }
 
+# password_unknown: Graph returned no lastPasswordChangeDateTime, so
+# whether the vault holds the current password cannot be decided (error,
+# as in BG-CRED-001, never a pass or a guessed fail).
+password_unknown(a) if not is_string(object.get(a.user, "lastPasswordChangeDateTime", null))
+
+results contains {
+	"status": "error",
+	"resource": lib.account_resource(a),
+	"message": sprintf("%s has no lastPasswordChangeDateTime in the users data set, so the vault secret %s cannot be shown to be current", [a.upn, secret_uri(a)]),
+} if {
+	some a in lib.accounts
+	a.exists
+	versions := secrets_by_uri[base(secret_uri(a))]
+	not problem(a, versions)
+	password_unknown(a)
+}
+
 results contains {
 	"status": "pass",
 	"resource": lib.account_resource(a),
@@ -111,4 +126,5 @@ results contains {
 	a.exists
 	versions := secrets_by_uri[base(secret_uri(a))]
 	not problem(a, versions)
+	not password_unknown(a)
 }

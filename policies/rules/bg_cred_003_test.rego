@@ -73,3 +73,13 @@ test_no_vault_secret_manual if {
 	fx.statuses(rs, fx.bg1) == {"manual"}
 	fx.statuses(rs, fx.bg2) == {"pass"}
 }
+
+# An unknown password-change time is missing data (error, as in
+# BG-CRED-001), not a finding against the vault.
+test_unknown_password_change_is_error if {
+	d := json.patch(fx.doc, [{"op": "replace", "path": "/dataSets/users/items/0/lastPasswordChangeDateTime", "value": null}])
+	rs := scan(d)
+	r := fx.only(rs, d.dataSets.users.items[0].id)
+	r.status == "error"
+	contains(r.message, "lastPasswordChangeDateTime")
+}

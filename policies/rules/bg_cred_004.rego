@@ -30,10 +30,15 @@ vault_resources := {lib.key_vault_resource(a.declaration.vaultSecret) |
 
 vaults_by_id[lower(v.id)] := v if some v in lib.items("keyVaults")
 
-missing_protection(v) := [name |
-	some field, name in {"enableSoftDelete": "soft delete", "enablePurgeProtection": "purge protection"}
-	object.get(v, ["properties", field], null) != true
-]
+missing_protection(v) := array.concat(
+	["soft delete" | not soft_delete_on(v)],
+	["purge protection" | object.get(v, ["properties", "enablePurgeProtection"], null) != true],
+)
+
+soft_delete_on(v) if v.properties.enableSoftDelete == true
+
+# Purge protection cannot be enabled without soft delete.
+soft_delete_on(v) if v.properties.enablePurgeProtection == true
 
 results contains {
 	"status": "fail",

@@ -36,3 +36,11 @@ test_no_vault_secret_not_applicable if {
 	rs := bg_cred_004.results with input as fx.with_config(fx.doc, {"accounts": [{"userPrincipalName": "bg-01@contoso.onmicrosoft.com"}]})
 	fx.statuses(rs, fx.tenant) == {"not_applicable"}
 }
+
+# Purge protection cannot be on without soft delete: an absent
+# enableSoftDelete with purge protection on is not "lacks soft delete".
+test_purge_protection_implies_soft_delete if {
+	v := vault({"enablePurgeProtection": true})
+	rs := bg_cred_004.results with input as fx.with_items(fx.doc, "keyVaults", [json.remove(v, ["properties/enableSoftDelete"])])
+	fx.only(rs, fx.kv_id).status == "pass"
+}

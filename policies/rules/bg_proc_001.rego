@@ -43,7 +43,10 @@ gaps := array.concat(
 	),
 	array.concat(
 		["no review date" | not field("reviewed")],
-		[sprintf("last reviewed %s, %d days ago (more than 365)", [field("reviewed"), reviewed_days]) | reviewed_days > 365],
+		array.concat(
+			[sprintf("last reviewed %s, %d days ago (more than 365)", [field("reviewed"), reviewed_days]) | reviewed_days > 365],
+			[sprintf("review date %s is in the future", [field("reviewed")]) | reviewed_days < 0],
+		),
 	),
 )
 

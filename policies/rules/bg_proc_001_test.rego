@@ -47,3 +47,10 @@ test_review_365_days_ago_passes if {
 	rs := scan(runbook({"uri": "https://wiki/bg", "owner": "secops@contoso.com", "reviewed": "2025-11-20"}))
 	fx.statuses(rs, fx.tenant) == {"pass"}
 }
+
+test_review_date_in_the_future_is_manual if {
+	rs := scan(runbook(object.union(fx.config.runbook, {"reviewed": "2029-09-01"})))
+	r := fx.only(rs, fx.tenant)
+	r.status == "manual"
+	contains(r.message, "in the future")
+}

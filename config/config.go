@@ -15,6 +15,11 @@ import (
 	"strings"
 	"time"
 
+	// The zone database is embedded so that timeZone validates (and the
+	// embedded OPA's time.date resolves it) the same way on hosts without
+	// /usr/share/zoneinfo, such as distroless images and Windows runners.
+	_ "time/tzdata"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -37,7 +42,10 @@ type Config struct {
 	DrillMaxAgeDays    *int      `yaml:"drillMaxAgeDays" json:"drillMaxAgeDays"`
 	SignInLookbackDays *int      `yaml:"signInLookbackDays" json:"signInLookbackDays"`
 	Drills             []Drill   `yaml:"drills" json:"drills"`
-	Runbook            *Runbook  `yaml:"runbook" json:"runbook"`
+	// TimeZone is the IANA zone drill dates are written in; empty means UTC.
+	// The rules compare drill dates with the local date of sign-ins.
+	TimeZone string   `yaml:"timeZone" json:"timeZone,omitempty"`
+	Runbook  *Runbook `yaml:"runbook" json:"runbook"`
 }
 
 // Account is one declared break-glass account: by UPN, by object id, or both.
@@ -279,8 +287,24 @@ func (v *validator) check(c *Config) {
 	if minA > maxA {
 		v.fail(v.line("minAccounts"), "minAccounts (%d) is greater than maxAccounts (%d): no tenant could pass", minA, maxA)
 	}
+	v.checkTimeZone(c.TimeZone)
 	v.checkDrills(c)
 	v.checkRunbook(c.Runbook)
+}
+
+// checkTimeZone accepts an IANA zone name (Europe/Amsterdam, UTC). "Local"
+// is rejected: it would make results depend on the machine that scans.
+func (v *validator) checkTimeZone(tz string) {
+	if v.node("timeZone") == nil {
+		return
+	}
+	if tz == "" || tz == "Local" {
+		v.fail(v.line("timeZone"), "timeZone %q must be an IANA time zone name such as Europe/Amsterdam or America/New_York (omit it for UTC)", tz)
+		return
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		v.fail(v.line("timeZone"), "timeZone %q is not a known IANA time zone name (such as Europe/Amsterdam or America/New_York; see the tz database list)", tz)
+	}
 }
 
 func orDefault(p *int, d int) int {

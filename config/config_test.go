@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -76,6 +77,9 @@ func TestRejectionsNameTheLine(t *testing.T) {
 		{"bad drill date", "accounts:\n  - userPrincipalName: a@b.c\ndrills:\n  - account: a@b.c\n    date: 2026-13-01\n    kind: drill\n", ":5:", "not a date"},
 		{"bad drill kind", "accounts:\n  - userPrincipalName: a@b.c\ndrills:\n  - account: a@b.c\n    date: 2026-10-01\n    kind: exercise\n", ":6:", "drill or incident"},
 		{"drill of undeclared account", "accounts:\n  - userPrincipalName: a@b.c\ndrills:\n  - account: x@b.c\n    date: 2026-10-01\n    kind: drill\n", ":4:", "not one of the declared accounts"},
+		{"unknown time zone", "signInLookbackDays: 30\ntimeZone: Europe/Amsterdm\n", ":2:", `timeZone "Europe/Amsterdm" is not a known IANA time zone`},
+		{"machine-local time zone", "timeZone: Local\n", ":1:", "IANA time zone name"},
+		{"empty time zone", "minAccounts: 2\n\ntimeZone: \"\"\n", ":3:", "IANA time zone name"},
 		{"runbook without uri", "runbook:\n  owner: a@b.c\n", ":2:", "runbook.uri is required"},
 		{"bad review date", "runbook:\n  uri: https://wiki/x\n  reviewed: yesterday\n", ":3:", "not a date"},
 		{"wrong type", "minAccounts: two\n", ":1:", "two"},
@@ -101,6 +105,29 @@ func TestRejectionsNameTheLine(t *testing.T) {
 				t.Errorf("%q does not mention %q", msg, c.want)
 			}
 		})
+	}
+}
+
+func TestTimeZone(t *testing.T) {
+	cfg, err := Parse("breakglass.yaml", []byte(valid+"timeZone: America/New_York\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TimeZone != "America/New_York" {
+		t.Errorf("timeZone = %q", cfg.TimeZone)
+	}
+	// Absent means UTC; it stays absent from input.config (the rules
+	// default it), so snapshots and baselines are unchanged.
+	cfg, err = Parse("breakglass.yaml", []byte(valid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TimeZone != "" || strings.Contains(string(raw), "timeZone") {
+		t.Errorf("an absent timeZone must stay absent, got %q in %s", cfg.TimeZone, raw)
 	}
 }
 

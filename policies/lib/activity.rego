@@ -3,7 +3,9 @@
 # description: |
 #   Sign-in events and recorded drills/incidents of each declared account,
 #   indexed once by user id and UPN so that per-account rules (BG-MON-004,
-#   BG-PROC-002) never rescan the sign-in log.
+#   BG-PROC-002) never rescan the sign-in log. Drill dates are written in
+#   the config's `timeZone` (IANA name, default UTC): sign-in timestamps are
+#   converted to that zone's local date before they are compared.
 # scope: package
 package breakglass.lib.activity
 
@@ -37,6 +39,34 @@ drills(a) := object.get(drills_by_key, lower(a.id), set()) | object.get(drills_b
 # drill_dates returns the YYYY-MM-DD dates of an account's drills/incidents.
 drill_dates(a) := {d.date | some d in drills(a)}
 
+# --- local time ------------------------------------------------------------------
+
+# time_zone is the IANA zone drill dates are written in (config timeZone,
+# validated by the config loader); UTC by default.
+time_zone := tz if {
+	tz := lib.setting("timeZone", "UTC")
+	tz != ""
+} else := "UTC"
+
+# local_date returns the YYYY-MM-DD date of an RFC 3339 timestamp in
+# time_zone: a sign-in at 01:40Z is on the previous day in New York.
+local_date(ts) := ns_date(time.parse_rfc3339_ns(ts))
+
+ns_date(ns) := sprintf("%04d-%02d-%02d", time.date([ns, time_zone]))
+
+# local_clock returns the HH:MM of an RFC 3339 timestamp in time_zone.
+local_clock(ts) := sprintf("%02d:%02d", [c[0], c[1]]) if {
+	c := time.clock([time.parse_rfc3339_ns(ts), time_zone])
+}
+
+# days_ago returns whole calendar days between a YYYY-MM-DD date and the
+# scan's local date (0 on the day itself).
+days_ago(date) := round((time.parse_ns("2006-01-02", ns_date(lib.now_ns)) - time.parse_ns("2006-01-02", date)) / lib.day_ns)
+
+zone_suffix := "" if time_zone == "UTC"
+
+else := sprintf(" %s", [time_zone])
+
 # activity_by_id maps a user id to its signInActivity (Entra ID P1), when
 # collected.
 activity_by_id[lower(x.id)] := object.get(x, "signInActivity", {}) if some x in lib.items("signInActivity")
@@ -50,10 +80,11 @@ last_sign_ins(a) := {kind: ts |
 	is_string(ts)
 }
 
-# describe renders a sign-in event for messages.
-describe(s) := sprintf("%s %s via %s from %s%s", [
-	lib.date_of(s.createdDateTime),
-	substring(s.createdDateTime, 11, 5),
+# describe renders a sign-in event for messages, in local time.
+describe(s) := sprintf("%s %s%s via %s from %s%s", [
+	local_date(s.createdDateTime),
+	local_clock(s.createdDateTime),
+	zone_suffix,
 	object.get(s, "appDisplayName", object.get(s, "appId", "unknown app")),
 	object.get(s, "ipAddress", "unknown address"),
 	outcome(s),

@@ -4,15 +4,22 @@
 #   Membership and protection of the exclusion groups declared in
 #   `exclusionGroups`, indexed once per group: nested groups are resolved
 #   through the groupMembers data set (graph.reachable), administrative-unit
-#   protection through administrativeUnits.
+#   protection through administrativeUnits. Also the "effective" exclusion
+#   groups: groups that exclude a declared account from an enabled or
+#   report-only Conditional Access policy, listed in exclusionGroups or not.
 # scope: package
 package breakglass.lib.exclusion
 
 import data.breakglass.lib
+import data.breakglass.lib.ca
 import rego.v1
 
 # members_by_group maps a group id to its direct members (groupMembers).
 members_by_group[lower(gm.id)] := object.get(gm, "members", []) if some gm in lib.items("groupMembers")
+
+# owners_by_group maps a group id to its owners (groupMembers), who can
+# change its membership.
+owners_by_group[lower(gm.id)] := object.get(gm, "owners", []) if some gm in lib.items("groupMembers")
 
 is_group_member(m) if lower(object.get(m, "@odata.type", "")) == "#microsoft.graph.group"
 
@@ -31,6 +38,10 @@ reachable(gid) := graph.reachable(membership_graph, {lower(gid)})
 
 # unresolved returns the nested groups whose members were not collected.
 unresolved(gid) := {g | some g in reachable(gid); not members_by_group[g]}
+
+# nested_groups returns the groups nested in the group at any depth (not
+# the group itself).
+nested_groups(gid) := reachable(gid) - {lower(gid)}
 
 # leaf_members returns {"member": m, "via": group id} for every non-group
 # member of the group or of a resolved nested group.
@@ -56,4 +67,35 @@ dynamic_reason(g) := "groupTypes contains DynamicMembership" if {
 } else := sprintf("membershipRule is set (%s)", [g.membershipRule]) if {
 	is_string(g.membershipRule)
 	trim_space(g.membershipRule) != ""
+}
+
+# --- effective exclusion groups ----------------------------------------------
+
+# ca_excluded_groups holds the groups named in excludeGroups of an enabled or
+# report-only Conditional Access policy.
+ca_excluded_groups := {g |
+	some p in array.concat(ca.enabled_policies, ca.report_only_policies)
+	some g in ca.list(ca.users_cond(p), "excludeGroups")
+}
+
+# declared_groups maps each declared, existing account (UPN) to the groups
+# it is a transitive member of (lib.groups_of).
+declared_groups := {a.upn: {lower(x) | some x in lib.groups_of(a.id)} | some a in lib.accounts; a.exists}
+
+# effective_groups maps each group that excludes a declared account from an
+# enabled or report-only policy to the UPNs of those accounts.
+effective_groups := {g: {upn | some upn, gs in declared_groups; g in gs} |
+	some g in (union({gs | some _, gs in declared_groups}) & ca_excluded_groups)
+}
+
+# unlisted_groups are the effective exclusion groups missing from
+# exclusionGroups: their members, owners and administrative units were not
+# collected.
+unlisted_groups := {g | some g, _ in effective_groups} - lib.exclusion_groups
+
+# excluding_policies returns the enabled and report-only policies whose
+# excludeGroups name the group.
+excluding_policies(gid) := {object.get(p, "displayName", p.id) |
+	some p in array.concat(ca.enabled_policies, ca.report_only_policies)
+	lower(gid) in ca.list(ca.users_cond(p), "excludeGroups")
 }

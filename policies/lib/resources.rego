@@ -10,6 +10,7 @@ package breakglass.lib.resources
 
 import data.breakglass.lib
 import data.breakglass.lib.ca
+import data.breakglass.lib.exclusion
 import rego.v1
 
 tenant := [{"resource": lib.tenant_resource}]
@@ -26,7 +27,9 @@ report_only_policy_account := [{"resource": ca.policy_resource(p), "subject": li
 	some a in lib.accounts
 ]
 
-exclusion_group := [{"resource": lib.group_resource(g)} | some g in lib.exclusion_groups]
+# exclusion_group: the configured exclusion groups and the groups that
+# exclude declared accounts from Conditional Access without being listed.
+exclusion_group := [{"resource": lib.group_resource(g)} | some g in (lib.exclusion_groups | exclusion.unlisted_groups)]
 
 subscription := [{"resource": lib.subscription_resource(s)} | some s in lib.setting("subscriptions", [])]
 

@@ -7,12 +7,19 @@
 #   can set) can exempt any account from every policy. The group must be
 #   role-assignable (only Privileged Role Administrators and Global
 #   Administrators can manage it) or sit in a restricted-management
-#   administrative unit, and its membership must be assigned, not dynamic.
+#   administrative unit, its membership must be assigned, not dynamic, and
+#   it must have no owners (owners manage its members whatever the
+#   protection). Groups nested in it (possible in an administrative-unit
+#   protected group; role-assignable groups cannot contain groups) must be
+#   protected the same way. A group that excludes a declared account from
+#   an enabled or report-only policy but is not listed in exclusionGroups
+#   cannot be judged (its owners and administrative units were not
+#   collected) and is reported `error`; BG-CA-005 reports it as a finding.
 # custom:
 #   id: BG-CA-004
 #   severity: high
 #   resource: exclusion-group
-#   requires: [groups, administrativeUnits]
+#   requires: [groups, administrativeUnits, groupMembers]
 #   remediation: |
 #     isAssignableToRole can only be set at creation: create a new security
 #     group with "Microsoft Entra roles can be assigned to the group" = Yes
@@ -26,6 +33,12 @@
 #     group into an assigned one: Groups > the group > Properties >
 #     Membership type Assigned (or PATCH /groups/{id} with groupTypes
 #     without DynamicMembership and membershipRuleProcessingState Paused).
+#     Remove the group's owners (Groups > the group > Owners > Remove, or
+#     `Remove-MgGroupOwnerByRef -GroupId <group id> -DirectoryObjectId
+#     <owner id>`) and manage membership through PIM for Groups or a
+#     Privileged Role Administrator. Replace nested groups by their
+#     break-glass members, or protect each nested group the same way and
+#     list it under `exclusionGroups` so its protection is collected.
 package breakglass.rules.bg_ca_004
 
 import data.breakglass.lib
@@ -48,7 +61,10 @@ results contains {
 }
 
 # problems lists what leaves the group's membership open to change.
-problems(gid, g) := array.concat(dynamic_problem(g), protection_problem(gid, g))
+problems(gid, g) := array.concat(
+	array.concat(dynamic_problem(g), protection_problem(gid, g)),
+	array.concat(owner_problem(gid), nested_problem(gid)),
+)
 
 dynamic_problem(g) := [sprintf("dynamic membership (%s): anyone who can set the matching attribute can exempt an account", [exclusion.dynamic_reason(g)])] if {
 	exclusion.dynamic_reason(g)
@@ -57,6 +73,38 @@ dynamic_problem(g) := [sprintf("dynamic membership (%s): anyone who can set the 
 protection_problem(gid, g) := [] if {
 	protection(gid, g)
 } else := ["neither role-assignable nor in a restricted-management administrative unit: Groups Administrators, User Administrators and group owners can add members"]
+
+principal_name(o) := object.get(o, "userPrincipalName", object.get(o, "displayName", o.id))
+
+owner_names(gid) := {sprintf("%s (%s)", [principal_name(o), o.id]) | some o in object.get(exclusion.owners_by_group, gid, [])}
+
+owner_problem(gid) := [sprintf("owned by %s: owners manage its members; remove owners, manage membership through PIM for Groups or a Privileged Role Administrator", [concat(", ", sort(owner_names(gid)))])] if {
+	count(owner_names(gid)) > 0
+} else := ["its owners and members were not collected (groupMembers), so owners and nested groups cannot be checked"] if {
+	not exclusion.members_by_group[gid]
+} else := []
+
+# nested_reasons explains why a group nested in an exclusion group leaves
+# the exclusion open; empty when the nested group is protected.
+nested_reasons(n) := ["its properties were not collected (list it under exclusionGroups)"] if {
+	not lib.groups_by_id[n]
+} else := array.concat(
+	array.concat(
+		[sprintf("dynamic membership (%s)", [exclusion.dynamic_reason(g)]) | g := lib.groups_by_id[n]; exclusion.dynamic_reason(g)],
+		["neither role-assignable nor in a restricted-management administrative unit" | g := lib.groups_by_id[n]; not protection(n, g)],
+	),
+	[sprintf("owned by %s", [concat(", ", sort(owner_names(n)))]) | count(owner_names(n)) > 0],
+)
+
+nested_offenders(gid) := {sprintf("%s (%s): %s", [lib.group_resource(n).name, n, concat(", ", reasons)]) |
+	some n in exclusion.nested_groups(gid)
+	reasons := nested_reasons(n)
+	count(reasons) > 0
+}
+
+nested_problem(gid) := [sprintf("unprotected nested group(s), whose members are exempt too: %s", [concat("; ", sort(nested_offenders(gid)))])] if {
+	count(nested_offenders(gid)) > 0
+} else := []
 
 results contains {
 	"status": "fail",
@@ -71,16 +119,33 @@ results contains {
 results contains {
 	"status": "pass",
 	"resource": lib.group_resource(gid),
-	"message": sprintf("exclusion group %s has assigned membership and is protected: %s", [object.get(g, "displayName", gid), protection(gid, g)]),
+	"message": sprintf("exclusion group %s is protected: %s, with assigned membership and no owners%s", [object.get(g, "displayName", gid), protection(gid, g), nested_text(gid)]),
 } if {
 	some gid in lib.exclusion_groups
 	g := lib.groups_by_id[gid]
-	not exclusion.dynamic_reason(g)
-	protection(gid, g)
+	count(problems(gid, g)) == 0
+}
+
+nested_text(gid) := sprintf("; its nested group(s) %s are protected too", [concat(", ", sort([lib.group_resource(n).name | some n in exclusion.nested_groups(gid)]))]) if {
+	count(exclusion.nested_groups(gid)) > 0
+} else := ""
+
+# A group that excludes declared accounts but is not in exclusionGroups:
+# its owners and administrative units were not collected. BG-CA-005 reports
+# the finding; this rule cannot judge the protection.
+results contains {
+	"status": "error",
+	"resource": lib.group_resource(gid),
+	"message": sprintf("group %s excludes declared break-glass account(s) %s from Conditional Access but is not listed in exclusionGroups, so its owners, members and administrative units were not collected and its protection cannot be judged; add it to exclusionGroups (BG-CA-005 reports it)", [lib.group_resource(gid).name, concat(", ", sort(exclusion.effective_groups[gid]))]),
+} if {
+	some gid in exclusion.unlisted_groups
 }
 
 results contains {
 	"status": "not_applicable",
 	"resource": lib.tenant_resource,
 	"message": "no exclusion groups are declared (`exclusionGroups` in breakglass.yaml)",
-} if count(lib.exclusion_groups) == 0
+} if {
+	count(lib.exclusion_groups) == 0
+	count(exclusion.unlisted_groups) == 0
+}

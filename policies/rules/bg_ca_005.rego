@@ -6,12 +6,15 @@
 #   account or a nested group "smuggled" into it silently escapes MFA,
 #   device and location controls. The group's members — including members
 #   of nested groups, resolved when their membership was collected — must
-#   be declared break-glass accounts only.
+#   be declared break-glass accounts only. A group that excludes a
+#   declared account from an enabled or report-only policy but is not
+#   listed in exclusionGroups fails too: its members were never collected,
+#   so anyone in it is exempt unseen.
 # custom:
 #   id: BG-CA-005
 #   severity: high
 #   resource: exclusion-group
-#   requires: [groupMembers, users]
+#   requires: [groupMembers, users, conditionalAccessPolicies, transitiveMemberOf]
 #   remediation: |
 #     Remove every member that is not a declared account: Entra admin center
 #     > Groups > the exclusion group > Members > select > Remove, or
@@ -21,6 +24,9 @@
 #     members, or list the nested group under `exclusionGroups` so that its
 #     members are collected and audited too. If a member is a genuine
 #     break-glass account, declare it under `accounts:` in breakglass.yaml.
+#     A group that excludes break-glass accounts from Conditional Access but
+#     is missing from `exclusionGroups`: add its object id there (or remove
+#     it from the policies' excludeGroups) and collect again.
 package breakglass.rules.bg_ca_005
 
 import data.breakglass.lib
@@ -91,8 +97,22 @@ members_text(gid) := concat(", ", sort(legit(gid))) if count(legit(gid)) > 0
 
 else := "(no members)"
 
+# One finding is enough for a group missing from exclusionGroups: this rule
+# reports it (its members are unknown, so anyone may be exempt); BG-CA-004
+# reports `error` because its protection cannot be judged.
+results contains {
+	"status": "fail",
+	"resource": lib.group_resource(gid),
+	"message": sprintf("group %s excludes declared break-glass accounts from Conditional Access but is not listed in exclusionGroups, so its members and protection were not collected; add it (it excludes %s from %s)", [lib.group_resource(gid).name, concat(", ", sort(exclusion.effective_groups[gid])), concat(", ", sort(exclusion.excluding_policies(gid)))]),
+} if {
+	some gid in exclusion.unlisted_groups
+}
+
 results contains {
 	"status": "not_applicable",
 	"resource": lib.tenant_resource,
 	"message": "no exclusion groups are declared (`exclusionGroups` in breakglass.yaml)",
-} if count(lib.exclusion_groups) == 0
+} if {
+	count(lib.exclusion_groups) == 0
+	count(exclusion.unlisted_groups) == 0
+}

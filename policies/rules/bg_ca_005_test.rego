@@ -74,3 +74,50 @@ test_empty_group_passes if {
 	r.status == "pass"
 	contains(r.message, "(no members)")
 }
+
+# Fix: a group that excludes declared accounts from Conditional Access but
+# is not listed in exclusionGroups was never judged (before: no verdict).
+test_unlisted_effective_group_fails if {
+	rs := bg_ca_005.results with input as fx.with_config(fx.doc, {"exclusionGroups": []})
+	r := fx.only(rs, fx.gex)
+	r.status == "fail"
+	contains(r.message, "is not listed in exclusionGroups, so its members and protection were not collected; add it")
+	contains(r.message, "from c0000001-0000-4000-8000-00000000ca01")
+	not fx.only(rs, fx.tenant)
+}
+
+test_unlisted_group_of_report_only_policy_fails if {
+	other := "9e0c1a55-0000-4000-8000-0000000e0003"
+	d0 := fx.with_items(fx.doc, "transitiveMemberOf", [
+		{"id": fx.bg1, "memberOf": [fx.grp(fx.gex), fx.grp(other)]},
+		{"id": fx.bg2, "memberOf": [fx.grp(fx.gex)]},
+	])
+	d := fx.with_items(d0, "conditionalAccessPolicies", array.concat(fx.items("conditionalAccessPolicies"), [fx.policy("p-ro", "enabledForReportingButNotEnforced", {"includeUsers": ["All"], "excludeGroups": [other]}, ["block"])]))
+	rs := bg_ca_005.results with input as d
+	r := fx.only(rs, other)
+	r.status == "fail"
+	contains(r.message, "it excludes bg-01@contoso.onmicrosoft.com from p-ro")
+	fx.statuses(rs, fx.gex) == {"pass"}
+}
+
+test_group_excluding_nobody_declared_is_ignored if {
+	other := "9e0c1a55-0000-4000-8000-0000000e0003"
+	d := fx.with_items(fx.doc, "conditionalAccessPolicies", [fx.policy(fx.pol_mfa, "enabled", {"includeUsers": ["All"], "excludeGroups": [fx.gex, other]}, ["mfa"])])
+	rs := bg_ca_005.results with input as d
+	not fx.only(rs, other)
+}
+
+test_disabled_policy_group_is_ignored if {
+	d0 := fx.with_config(fx.doc, {"exclusionGroups": []})
+	d := fx.with_items(d0, "conditionalAccessPolicies", [fx.policy(fx.pol_mfa, "disabled", {"includeUsers": ["All"], "excludeGroups": [fx.gex]}, ["mfa"])])
+	rs := bg_ca_005.results with input as d
+	fx.statuses(rs, fx.tenant) == {"not_applicable"}
+	not fx.only(rs, fx.gex)
+}
+
+# The engine's completeness check enumerates unlisted groups too, so a
+# missing verdict for them is an `error`, never silence.
+test_resources_cover_unlisted_groups if {
+	rs := data.breakglass.lib.resources.exclusion_group with input as fx.with_config(fx.doc, {"exclusionGroups": []})
+	rs == [{"resource": {"type": "group", "id": fx.gex, "name": "CA-BreakGlass-Exclude"}}]
+}

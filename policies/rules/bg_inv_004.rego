@@ -3,18 +3,21 @@
 # description: |
 #   An emergency account nobody declared is not monitored, rotated or
 #   drilled — and an admin quietly excluded from Conditional Access is the
-#   classic way to keep a backdoor. A user that holds an allowed role
-#   actively, is not declared in breakglass.yaml, and either is excluded —
+#   classic way to keep a backdoor. A user that holds an allowed role at
+#   tenant scope — actively or PIM-eligible, directly or through a group
+#   (roleEligibilitySchedules) — is not declared in breakglass.yaml, and either is excluded —
 #   by any route (user, group, role, guest condition) — from every enabled
 #   Conditional Access policy that would otherwise target it (at least one),
 #   or is a member of an exclusion group, or is named like
-#   `break.?glass|emergency`, is a candidate and is reported. Without
+#   `break.?glass|emergency`, is a candidate and is reported; eligible roles
+#   are marked "(eligible)". Conditional Access role conditions match
+#   active roles only. Without
 #   `accounts:` in the config every such user is reported (discovery mode).
 # custom:
 #   id: BG-INV-004
 #   severity: medium
 #   resource: candidate
-#   requires: [users, roleAssignments, roleDefinitions, transitiveMemberOf, conditionalAccessPolicies, candidates]
+#   requires: [users, roleAssignments, roleEligibilitySchedules, roleDefinitions, transitiveMemberOf, conditionalAccessPolicies, candidates]
 #   remediation: |
 #     For each candidate decide: if it is a break-glass account, declare it
 #     under `accounts:` in breakglass.yaml so every other rule audits it; if
@@ -40,11 +43,37 @@ facts(u) := {
 	"external": lib.external_kinds(u),
 }
 
+# principal_eligible_roles maps a principal (user or group) to the role
+# template ids it is PIM-eligible for at tenant scope ("/").
+principal_eligible_roles := {pid: {lib.template_of(s.roleDefinitionId) |
+	some s in lib.items("roleEligibilitySchedules")
+	s.principalId == pid
+	object.get(s, "directoryScopeId", "/") == "/"
+} |
+	some pid in {s.principalId | some s in lib.items("roleEligibilitySchedules")}
+}
+
+# eligible_roles returns the tenant-scope roles a user is eligible for,
+# directly or through a group it is a transitive member of.
+eligible_roles(uid) := object.get(principal_eligible_roles, uid, set()) | {r |
+	some gid in lib.groups_of(uid)
+	some r in object.get(principal_eligible_roles, gid, set())
+}
+
+# held_allowed maps each user to the allowed roles it holds at tenant
+# scope, active or eligible.
+held_allowed := {u.id: {"active": active, "eligible": eligible} |
+	some u in lib.items("users")
+	active := lib.active_roles(u.id) & lib.allowed_roles
+	eligible := (eligible_roles(u.id) & lib.allowed_roles) - active
+	count(active | eligible) > 0
+}
+
 undeclared_admins := [u |
 	some u in lib.items("users")
+	held_allowed[u.id]
 	not lib.is_declared(u.id)
 	not lib.is_declared(u.userPrincipalName)
-	count(lib.active_roles(u.id) & lib.allowed_roles) > 0
 ]
 
 # would_target: enabled policies whose application and user conditions
@@ -84,7 +113,10 @@ candidates := {u.id: signals(u) | some u in undeclared_admins; count(signals(u))
 
 users_by_id[u.id] := u if some u in undeclared_admins
 
-roles_text(u) := concat(", ", sort([lib.role_name(r) | some r in (lib.active_roles(u.id) & lib.allowed_roles)]))
+roles_text(u) := concat(", ", sort(array.concat(
+	[lib.role_name(r) | some r in held_allowed[u.id].active],
+	[sprintf("%s (eligible)", [lib.role_name(r)]) | some r in held_allowed[u.id].eligible],
+)))
 
 results contains {
 	"status": "fail",

@@ -87,3 +87,52 @@ test_discovery_mode_reports_all if {
 	rs := bg_inv_004.results with input as fx.with_config(fx.doc, {"accounts": []})
 	{r.resource.id | some r in rs} == {fx.bg1, fx.bg2}
 }
+
+bob := "b0b00000-0000-4000-8000-0000000b0b01"
+
+gpim := "9e0c1a55-0000-4000-8000-0000000e0009"
+
+es(id, principal, role, scope) := {"id": id, "principalId": principal, "roleDefinitionId": role, "directoryScopeId": scope}
+
+# bob holds Global Administrator only as PIM-eligible and is excluded from
+# the only enabled policy.
+with_bob(eligibility, member_of) := d if {
+	d0 := fx.with_items(fx.doc, "users", array.concat(users, [fx.user(bob, "bob@contoso.com")]))
+	d1 := fx.with_items(d0, "roleEligibilitySchedules", eligibility)
+	d2 := fx.with_items(d1, "transitiveMemberOf", array.concat(fx.items("transitiveMemberOf"), [{"id": bob, "memberOf": member_of}]))
+	d := fx.with_items(d2, "conditionalAccessPolicies", [fx.policy(fx.pol_mfa, "enabled", {"includeUsers": ["All"], "excludeUsers": [bob], "excludeGroups": [fx.gex]}, ["mfa"])])
+}
+
+# Fix: eligible (PIM) holders of an allowed role are candidates too.
+# Before, only active roles counted and bob was never judged.
+test_eligible_admin_is_candidate if {
+	rs := bg_inv_004.results with input as with_bob([es("e1", bob, fx.ga, "/")], [])
+	r := fx.only(rs, bob)
+	r.status == "fail"
+	contains(r.message, "bob@contoso.com holds Global Administrator (eligible),")
+	contains(r.message, "excluded from all 1 enabled Conditional Access policies")
+}
+
+test_eligible_through_group_is_candidate if {
+	rs := bg_inv_004.results with input as with_bob([es("e1", gpim, fx.ga, "/")], [fx.grp(gpim)])
+	fx.statuses(rs, bob) == {"fail"}
+}
+
+test_eligible_at_unit_scope_not_candidate if {
+	rs := bg_inv_004.results with input as with_bob([es("e1", bob, fx.ga, "/administrativeUnits/au1")], [])
+	not fx.only(rs, bob)
+	fx.statuses(rs, fx.tenant) == {"pass"}
+}
+
+test_eligible_other_role_not_candidate if {
+	rs := bg_inv_004.results with input as with_bob([es("e1", bob, fx.secadm, "/")], [])
+	not fx.only(rs, bob)
+}
+
+test_active_and_eligible_marks_active_only if {
+	d0 := with_policies([fx.policy(fx.pol_mfa, "enabled", {"includeUsers": ["All"], "excludeUsers": [fx.alice], "excludeGroups": [fx.gex]}, ["mfa"])])
+	d := fx.with_items(d0, "roleEligibilitySchedules", [es("e1", fx.alice, fx.ga, "/")])
+	r := fx.only(bg_inv_004.results, fx.alice) with input as d
+	contains(r.message, "holds Global Administrator,")
+	not contains(r.message, "(eligible)")
+}

@@ -7,7 +7,10 @@
 #   other sign-in — successful or failed — is either undocumented use or an
 #   attack and must be investigated. Sign-in events come from the sign-in
 #   log; the last-sign-in timestamps of signInActivity are used too when
-#   they were collected.
+#   they were collected. Drill dates are local dates in the config's
+#   `timeZone` (IANA name such as Europe/Amsterdam, default UTC): each
+#   sign-in timestamp is converted to its date in that zone before it is
+#   compared, so a drill at 21:40 in New York (01:40Z the next day) matches.
 # custom:
 #   id: BG-MON-004
 #   severity: high
@@ -37,11 +40,11 @@ in_window(ts) if lib.days_since(ts) < lookback
 unexplained(a) := {activity.describe(s) |
 	some s in activity.sign_ins(a)
 	in_window(s.createdDateTime)
-	not lib.date_of(s.createdDateTime) in activity.drill_dates(a)
+	not activity.local_date(s.createdDateTime) in activity.drill_dates(a)
 } | {sprintf("%s (signInActivity %s)", [ts, kind]) |
 	some kind, ts in activity.last_sign_ins(a)
 	in_window(ts)
-	not lib.date_of(ts) in activity.drill_dates(a)
+	not activity.local_date(ts) in activity.drill_dates(a)
 	not logged(a, ts)
 }
 
@@ -54,7 +57,7 @@ logged(a, ts) if {
 explained(a) := {s.id |
 	some s in activity.sign_ins(a)
 	in_window(s.createdDateTime)
-	lib.date_of(s.createdDateTime) in activity.drill_dates(a)
+	activity.local_date(s.createdDateTime) in activity.drill_dates(a)
 }
 
 results contains lib.account_missing(a) if {

@@ -9,7 +9,10 @@
 #   signInActivity). The collector reads the last min(30, max(
 #   `signInLookbackDays`, `drillMaxAgeDays`)) days of sign-ins (Entra ID
 #   keeps 30); a recorded drill older than that window cannot be confirmed
-#   from the snapshot and is reported `manual`.
+#   from the snapshot and is reported `manual`. Drill dates are local dates
+#   in the config's `timeZone` (IANA name such as Europe/Amsterdam, default
+#   UTC): a sign-in confirms a drill when its timestamp falls on the drill
+#   date in that zone, and a drill's age counts calendar days there.
 # custom:
 #   id: BG-PROC-002
 #   severity: high
@@ -36,18 +39,18 @@ max_age := lib.setting("drillMaxAgeDays", 90)
 # window is the sign-in log the collector reads: Entra ID keeps 30 days.
 window := min([30, max([lib.setting("signInLookbackDays", 30), max_age])])
 
-age(d) := lib.days_since(sprintf("%sT00:00:00Z", [d.date]))
+age(d) := activity.days_ago(d.date)
 
 recent(a) := {d | some d in activity.drills(a); age(d) <= max_age}
 
 # confirmation names the evidence of a successful sign-in on a drill date.
 confirmation(a, d) := sprintf("sign-in %s", [activity.describe(s)]) if {
 	some s in activity.sign_ins(a)
-	lib.date_of(s.createdDateTime) == d.date
+	activity.local_date(s.createdDateTime) == d.date
 	activity.succeeded(s)
 } else := sprintf("signInActivity lastSuccessfulSignInDateTime %s", [ts]) if {
 	ts := activity.last_sign_ins(a).lastSuccessfulSignInDateTime
-	lib.date_of(ts) == d.date
+	activity.local_date(ts) == d.date
 }
 
 confirmed(a) := {sprintf("%s %s (%s) confirmed by %s", [d.kind, d.date, object.get(d, "reference", "no reference"), confirmation(a, d)]) |
@@ -62,7 +65,7 @@ unconfirmed(a) := {sprintf("%s %s: %s", [d.kind, d.date, why(a, d)]) |
 }
 
 why(a, d) := sprintf("only failed sign-ins that day (%s)", [concat("; ", sort(failed))]) if {
-	failed := {activity.describe(s) | some s in activity.sign_ins(a); lib.date_of(s.createdDateTime) == d.date}
+	failed := {activity.describe(s) | some s in activity.sign_ins(a); activity.local_date(s.createdDateTime) == d.date}
 	count(failed) > 0
 } else := sprintf("older than the collected sign-in window (%d days), confirm manually", [window]) if {
 	age(d) >= window

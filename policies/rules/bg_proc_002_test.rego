@@ -66,3 +66,36 @@ test_incident_counts if {
 	rs := scan(drills([{"account": upn1, "date": "2026-11-02", "kind": "incident", "reference": "INC-9"}, {"account": fx.bg2, "date": "2026-11-02", "kind": "drill"}]))
 	fx.statuses(rs, fx.bg1) == {"pass"}
 }
+
+# A drill on 2026-11-02 at 21:40 in New York signs in at 02:40Z on 11-03 (EST).
+ny_drill := fx.with_items(fx.doc, "signIns", [
+	fx.signin("s1", fx.bg1, upn1, "2026-11-03T02:40:00Z"),
+	fx.signin("s2", fx.bg2, "bg-02@contoso.onmicrosoft.com", "2026-11-02T10:30:00Z"),
+])
+
+# Before the fix the drill was unconfirmed: the sign-in's UTC date is the
+# next day (still so without timeZone).
+test_evening_drill_without_time_zone_unconfirmed if {
+	r := fx.only(scan(ny_drill), fx.bg1)
+	r.status == "fail"
+	contains(r.message, "no sign-in of the account that day")
+}
+
+# Fix: with timeZone the sign-in's local date confirms the drill.
+test_evening_drill_in_time_zone_confirmed if {
+	r := fx.only(scan(fx.with_config(ny_drill, {"timeZone": "America/New_York"})), fx.bg1)
+	r.status == "pass"
+	contains(r.message, "confirmed by sign-in 2026-11-02 21:40 America/New_York")
+}
+
+# Ages count calendar days in the zone: at 2026-11-20T03:00Z it is still
+# 11-19 in New York, so a 2026-08-21 drill is 90 days old there (recent,
+# older than the sign-in window: manual) and 91 days old in UTC (fail).
+test_drill_age_in_local_days if {
+	ds := [{"account": upn1, "date": "2026-08-21", "kind": "drill"}, {"account": fx.bg2, "date": "2026-11-02", "kind": "drill"}]
+	early := time.parse_rfc3339_ns("2026-11-20T03:00:00Z")
+	utc := bg_proc_002.results with input as drills(ds) with data.breakglass.lib.now_ns as early
+	fx.statuses(utc, fx.bg1) == {"fail"}
+	ny := bg_proc_002.results with input as fx.with_config(drills(ds), {"timeZone": "America/New_York"}) with data.breakglass.lib.now_ns as early
+	fx.statuses(ny, fx.bg1) == {"manual"}
+}

@@ -409,6 +409,9 @@ func (r *run) collectGraph(ctx context.Context) {
 		defer wg.Done()
 		ids := append([]string{}, caGroups...)
 		ids = append(ids, r.cfg.ExclusionGroups...)
+		// Groups nested in exclusion groups: BG-CA-004 judges their
+		// protection (role-assignable, dynamic membership) too.
+		ids = append(ids, slices.Sorted(maps.Keys(st.exclusionMembers))...)
 		for _, list := range [][]map[string]any{st.roleAssignments, st.roleSchedules, st.roleEligibility} {
 			for _, a := range list {
 				if principalType(a) == "group" {
@@ -501,20 +504,19 @@ func (r *run) collectStrengthPolicies(ctx context.Context) {
 // it lets in.
 const maxNestedExclusionGroups = 50
 
-// collectExclusionGroups reads members and owners of the configured
-// exclusion groups, and of groups nested in them (so BG-CA-005 can name
-// every account a nested group smuggles in), and the administrative units
-// that hold the configured groups.
+// collectExclusionGroups reads members, owners and administrative units of
+// the configured exclusion groups and of groups nested in them: BG-CA-005
+// names every account a nested group lets in, BG-CA-004 judges every
+// group's protection.
 func (r *run) collectExclusionGroups(ctx context.Context, st *graphState) {
 	gm, au := r.ds(snapshot.GroupMembers), r.ds(snapshot.AdministrativeUnits)
 	defer r.finish(gm)
 	defer r.finish(au)
 	auIDs := map[string]map[string]any{}
-	configured := map[string]bool{}
 	queue := append([]string(nil), r.cfg.ExclusionGroups...)
 	visited := map[string]bool{}
 	for _, gid := range r.cfg.ExclusionGroups {
-		configured[gid], visited[gid] = true, true
+		visited[gid] = true
 	}
 	for len(queue) > 0 {
 		gid := queue[0]
@@ -545,9 +547,6 @@ func (r *run) collectExclusionGroups(ctx context.Context, st *graphState) {
 				visited[id] = true
 				queue = append(queue, id)
 			}
-		}
-		if !configured[gid] {
-			continue
 		}
 		aus, _, err := r.graph.list(r.ctx(ctx, au), graphRequest{path: "/groups/" + esc + "/memberOf/microsoft.graph.administrativeUnit",
 			query: url.Values{"$select": {"id,displayName,description,isMemberManagementRestricted,visibility"}}}, 0)

@@ -619,8 +619,8 @@ func TestForbiddenOrganizationIsNotFatal(t *testing.T) {
 }
 
 // A group nested in an exclusion group is walked, so BG-CA-005 can name the
-// accounts it lets in; the nested group's own administrative units are not
-// read (only configured exclusion groups must be protected).
+// accounts it lets in and BG-CA-004 can judge its protection (the group
+// object is read into groups).
 func TestNestedExclusionGroupMembersAreCollected(t *testing.T) {
 	tenant, err := fakeserver.Load(filepath.Join(fixtures, "tenant.json"))
 	if err != nil {
@@ -639,5 +639,8 @@ func TestNestedExclusionGroupMembersAreCollected(t *testing.T) {
 	}
 	if st := r.status(snapshot.GroupMembers); st != "ok" {
 		t.Errorf("groupMembers status %s", st)
+	}
+	if r.item(snapshot.Groups, nested) == nil {
+		t.Errorf("nested group %s not in groups: %v", nested, r.ids(snapshot.Groups))
 	}
 }

@@ -78,7 +78,7 @@ func TestCollectThenScan(t *testing.T) {
 		{"BG-CA-002", p4, bg1}:                                    "pass", // phishing-resistant strength met by FIDO2
 		{"BG-CA-002", p4, bg2}:                                    "fail",
 		{"BG-CA-003", p3, bg1}:                                    "fail", // report-only compliant-device policy
-		{"BG-CA-004", exclGrp, ""}:                                "pass",
+		{"BG-CA-004", exclGrp, ""}:                                "fail", // owned by alice: owners manage its members
 		{"BG-CA-005", exclGrp, ""}:                                "fail", // alice smuggled into the exclusion group
 		{"BG-CA-006", p1, "deadbeef-0000-4000-8000-00000000dead"}: "fail", // stale exclusion
 		{"BG-MON-001", tenant, ""}:                                "pass",

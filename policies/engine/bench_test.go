@@ -34,21 +34,29 @@ func BenchmarkEngineNew(b *testing.B) {
 	}
 }
 
+// sampleCopy returns the sample document with its own top-level and
+// dataSets maps, so a test can replace data sets without touching others.
+func sampleCopy(t testing.TB) (doc, sets map[string]any, cfg any) {
+	t.Helper()
+	snap, c := loadSample(t)
+	doc = map[string]any{}
+	for k, v := range snap.Doc {
+		doc[k] = v
+	}
+	sets = map[string]any{}
+	for k, v := range snap.Doc["dataSets"].(map[string]any) {
+		sets[k] = v
+	}
+	doc["dataSets"] = sets
+	return doc, sets, c
+}
+
 // largeTenant builds a synthetic tenant of the size STYLE.md measured
 // (2,000 CA policies, 5,000 groups, 400 role assignments): the shape that
 // punished a naive per-(policy, account) group scan with a 76 s evaluation.
 func largeTenant(b *testing.B) (map[string]any, any) {
 	b.Helper()
-	snap, cfg := loadSample(b)
-	doc := map[string]any{}
-	for k, v := range snap.Doc {
-		doc[k] = v
-	}
-	sets := map[string]any{}
-	for k, v := range snap.Doc["dataSets"].(map[string]any) {
-		sets[k] = v
-	}
-	doc["dataSets"] = sets
+	doc, sets, cfg := sampleCopy(b)
 	const groups, policies, assignments = 5000, 2000, 400
 	var groupItems, memberOf []any
 	objects := sets["directoryObjects"].(map[string]any)["items"].([]any)

@@ -21,16 +21,7 @@ func (c *evalCounter) Config() topdown.TraceConfig { return topdown.TraceConfig{
 // tenantWithPolicies is the sample tenant with n extra enabled CA policies
 // and n groups the accounts belong to.
 func tenantWithPolicies(t testing.TB, n int) (map[string]any, any) {
-	snap, cfg := loadSample(t)
-	doc := map[string]any{}
-	for k, v := range snap.Doc {
-		doc[k] = v
-	}
-	sets := map[string]any{}
-	for k, v := range snap.Doc["dataSets"].(map[string]any) {
-		sets[k] = v
-	}
-	doc["dataSets"] = sets
+	doc, sets, cfg := sampleCopy(t)
 	var policies, memberOf, groups []any
 	policies = append(policies, sets["conditionalAccessPolicies"].(map[string]any)["items"].([]any)...)
 	for i := 0; i < n; i++ {

@@ -432,6 +432,12 @@ func (r *run) simpleList(ctx context.Context, name, path string, query url.Value
 	d := r.ds(name)
 	defer r.finish(d)
 	items, _, err := r.graph.list(r.ctx(ctx, d), graphRequest{path: path, query: query, headers: headers}, 0)
+	return d.addAll(items, err)
+}
+
+// addAll records a whole listing, or the error that prevented it; it
+// returns the items (nil on error).
+func (d *dataSet) addAll(items []map[string]any, err error) []map[string]any {
 	if err != nil {
 		d.fail(err)
 		return nil
@@ -453,14 +459,7 @@ func (r *run) listExpandingPrincipal(ctx context.Context, name, path string) []m
 	if statusOf(err) == 400 {
 		items, _, err = r.graph.list(c, graphRequest{path: path}, 0)
 	}
-	if err != nil {
-		d.fail(err)
-		return nil
-	}
-	for _, it := range items {
-		d.add(it)
-	}
-	return items
+	return d.addAll(items, err)
 }
 
 func (r *run) collectAuthMethodsPolicy(ctx context.Context) {

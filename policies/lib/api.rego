@@ -42,14 +42,14 @@ has_active_role(uid, role_template_id) if lower(role_template_id) in active_role
 # names); [] when the group was not collected.
 group_members(gid) := object.get(group_members_by_id, lower(gid), [])
 
-group_members_by_id[lower(g.id)] := object.get(g, "members", []) if some g in items("groupMembers")
+group_members_by_id := {lower(g.id): object.get(g, "members", []) | some g in items("groupMembers")}
 
 # owned_objects returns the directory objects a user owns (ownedObjects data
 # set, collected for declared accounts: applications, service principals,
 # groups, ...); [] when none were collected.
 owned_objects(uid) := object.get(owned_objects_by_id, lower(uid), [])
 
-owned_objects_by_id[lower(o.id)] := object.get(o, "ownedObjects", []) if some o in items("ownedObjects")
+owned_objects_by_id := {lower(o.id): object.get(o, "ownedObjects", []) | some o in items("ownedObjects")}
 
 # odata_type returns an object's "@odata.type" without the
 # "#microsoft.graph." prefix (e.g. "application", "group", "user").

@@ -25,9 +25,9 @@ collected_at := object.get(baseline, ["metadata", "collectedAt"], "unknown time"
 
 tenant_id := object.get(baseline, ["metadata", "tenantId"], "")
 
-users_by_id[lower(u.id)] := u if some u in items("users")
+users_by_id := {lower(u.id): u | some u in items("users")}
 
-users_by_upn[lower(u.userPrincipalName)] := u if some u in items("users")
+users_by_upn := {lower(u.userPrincipalName): u | some u in items("users")}
 
 # declarations: the baseline's recorded config accounts, else the current
 # declarations (so that an account re-created under the same UPN shows up as
@@ -59,11 +59,11 @@ role_keys[lower(s.principalId)] contains role_key("eligible", lib.template_of(s.
 	some s in items("roleEligibilitySchedules")
 }
 
-methods_of[lower(m.id)] := {x.id: x | some x in m.methods} if some m in items("authenticationMethods")
+methods_of := {lower(m.id): {x.id: x | some x in m.methods} | some m in items("authenticationMethods")}
 
-policies_by_id[p.id] := p if some p in items("conditionalAccessPolicies")
+policies_by_id := {p.id: p | some p in items("conditionalAccessPolicies")}
 
-members_of[lower(gm.id)] := {lower(m.id): m | some m in object.get(gm, "members", [])} if some gm in items("groupMembers")
+members_of := {lower(gm.id): {lower(m.id): m | some m in object.get(gm, "members", [])} | some gm in items("groupMembers")}
 
 # --- effective roles and group memberships ---------------------------------------
 
@@ -84,7 +84,7 @@ member_of[lower(m.id)] := {lower(g.id) | some g in object.get(m, "memberOf", [])
 # memberships maps a user id to the objects it is a member of (groups and
 # administrative units, directly or transitively), keyed by lower-case id.
 # Directory roles are left out: role drift reports those with their scope.
-memberships[lower(m.id)] := membership_index(m) if some m in items("transitiveMemberOf")
+memberships := {lower(m.id): membership_index(m) | some m in items("transitiveMemberOf")}
 
 membership_index(m) := {lower(o.id): o | some o in object.get(m, "memberOf", []); not is_directory_role(o)}
 

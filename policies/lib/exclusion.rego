@@ -15,16 +15,16 @@ import data.breakglass.lib.ca
 import rego.v1
 
 # members_by_group maps a group id to its direct members (groupMembers).
-members_by_group[lower(gm.id)] := object.get(gm, "members", []) if some gm in lib.items("groupMembers")
+members_by_group := {lower(gm.id): object.get(gm, "members", []) | some gm in lib.items("groupMembers")}
 
 # owners_by_group maps a group id to its owners (groupMembers), who can
 # change its membership.
-owners_by_group[lower(gm.id)] := object.get(gm, "owners", []) if some gm in lib.items("groupMembers")
+owners_by_group := {lower(gm.id): object.get(gm, "owners", []) | some gm in lib.items("groupMembers")}
 
 is_group_member(m) if lower(object.get(m, "@odata.type", "")) == "#microsoft.graph.group"
 
 # nested maps each collected group to the groups that are its direct members.
-nested[gid] := {lower(m.id) | some m in members; is_group_member(m)} if some gid, members in members_by_group
+nested := {gid: {lower(m.id) | some m in members; is_group_member(m)} | some gid, members in members_by_group}
 
 # membership_graph adds nested groups whose members were not collected as
 # leaves: graph.reachable ignores neighbours that are not keys.
@@ -93,9 +93,21 @@ effective_groups := {g: {upn | some upn, gs in declared_groups; g in gs} |
 # collected.
 unlisted_groups := {g | some g, _ in effective_groups} - lib.exclusion_groups
 
+# exclusion_pairs lists (group id, policy name) for every excludeGroups
+# entry of an enabled or report-only policy: built once.
+exclusion_pairs := {[g, object.get(p, "displayName", p.id)] |
+	some p in array.concat(ca.enabled_policies, ca.report_only_policies)
+	some g in ca.list(ca.users_cond(p), "excludeGroups")
+}
+
+# policies_excluding maps each unlisted effective exclusion group to the
+# names of the policies that exclude it (an indexed comprehension: one pass
+# over the pairs, not one per group).
+policies_excluding[g] := names if {
+	some g in unlisted_groups
+	names := {pair[1] | some pair in exclusion_pairs; pair[0] == g}
+}
+
 # excluding_policies returns the enabled and report-only policies whose
 # excludeGroups name the group.
-excluding_policies(gid) := {object.get(p, "displayName", p.id) |
-	some p in array.concat(ca.enabled_policies, ca.report_only_policies)
-	lower(gid) in ca.list(ca.users_cond(p), "excludeGroups")
-}
+excluding_policies(gid) := object.get(policies_excluding, lower(gid), set())

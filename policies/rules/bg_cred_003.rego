@@ -34,7 +34,7 @@ base(uri) := concat("/", array.slice(parts, 0, 5)) if {
 	parts := split(trim_suffix(lower(uri), "/"), "/")
 }
 
-secrets_by_uri[base(s.id)] := object.get(s, "versions", []) if some s in lib.items("keyVaultSecrets")
+secrets_by_uri := {base(s.id): object.get(s, "versions", []) | some s in lib.items("keyVaultSecrets")}
 
 secret_uri(a) := uri if {
 	uri := object.get(a.declaration, "vaultSecret", "")

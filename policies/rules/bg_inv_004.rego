@@ -111,7 +111,7 @@ name_signal(u) := [sprintf("named like a break-glass account (%q)", [object.get(
 
 candidates := {u.id: signals(u) | some u in undeclared_admins; count(signals(u)) > 0}
 
-users_by_id[u.id] := u if some u in undeclared_admins
+users_by_id := {u.id: u | some u in undeclared_admins}
 
 roles_text(u) := concat(", ", sort(array.concat(
 	[lib.role_name(r) | some r in held_allowed[u.id].active],

@@ -15,6 +15,7 @@ var _ Writer = JSON{}
 type jsonReport struct {
 	Tool     Tool            `json:"tool"`
 	Snapshot Snapshot        `json:"snapshot"`
+	Scan     Scan            `json:"scan"`
 	Results  []engine.Result `json:"results"`
 	Summary  engine.Summary  `json:"summary"`
 }
@@ -27,5 +28,12 @@ func (JSON) Write(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(jsonReport{Tool: r.Tool, Snapshot: r.Snapshot, Results: results, Summary: r.Summary})
+	scan := r.Scan
+	if scan.Policies == nil {
+		scan.Policies = []string{}
+	}
+	if scan.Mappings == nil {
+		scan.Mappings = []string{}
+	}
+	return enc.Encode(jsonReport{Tool: r.Tool, Snapshot: r.Snapshot, Scan: scan, Results: results, Summary: r.Summary})
 }

@@ -19,6 +19,7 @@ import (
 type Report struct {
 	Tool     Tool
 	Snapshot Snapshot
+	Scan     Scan
 	Rules    []*engine.Rule // the catalogue, sorted by ID
 	Results  []engine.Result
 	Summary  engine.Summary
@@ -29,6 +30,23 @@ type Report struct {
 	// IncludePass adds pass and not_applicable results to text and
 	// markdown. SARIF never carries them (see SARIF); JSON always does.
 	IncludePass bool
+}
+
+// Scan records what a scan evaluated, so an auditor can reconstruct it:
+// the evaluation time, the declaration and the baseline (with checksums),
+// custom policy directories and extra mapping files.
+type Scan struct {
+	Now      time.Time `json:"now"`
+	Config   *File     `json:"config"`   // nil: the config recorded in the snapshot
+	Baseline *File     `json:"baseline"` // nil: no --baseline
+	Policies []string  `json:"policies"`
+	Mappings []string  `json:"mappings"`
+}
+
+// File is an input file named in a report: display path and SHA-256.
+type File struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
 }
 
 // Tool identifies this build.

@@ -3,6 +3,8 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -45,9 +47,20 @@ func sampleReport(t *testing.T) *report.Report {
 	return &report.Report{
 		Tool:     report.Tool{Name: "breakglass", Version: "0.1.0-test"},
 		Snapshot: report.Snapshot{Path: samplePath, SHA256: snap.SHA256, TenantID: snap.TenantID, CollectedAt: snap.CollectedAt},
+		Scan:     report.Scan{Now: snap.CollectedAt, Config: &report.File{Path: "testdata/sample/breakglass.yaml", SHA256: sha256File(t, filepath.Join(root, "testdata", "sample", "breakglass.yaml"))}},
 		Rules:    eng.Rules(), Results: results, Summary: engine.Summarize(results),
 		Mappings: eng.Mappings(), IDLines: snapshot.IDLines(snap.Bytes),
 	}
+}
+
+func sha256File(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 func emptyReport(t *testing.T) *report.Report {

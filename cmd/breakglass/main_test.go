@@ -147,3 +147,48 @@ func TestOutputBelongsToThePrecedingFormat(t *testing.T) {
 		t.Errorf("sarif should go to the file and text to stdout (exit %d)", code)
 	}
 }
+
+func TestScanUserMistakes(t *testing.T) {
+	dir := t.TempDir()
+	// --output without --format: the extension decides.
+	sarifPath := filepath.Join(dir, "r.sarif")
+	if code, _, errOut := run(t, "scan", sampleSnap, "-c", sampleConfig, "-o", sarifPath); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(string(mustRead(t, sarifPath)), `"version": "2.1.0"`) {
+		t.Error("--output r.sarif alone should write SARIF")
+	}
+	// --fail-on explains the exit code, in any case.
+	code, _, errOut := run(t, "scan", sampleSnap, "-c", sampleConfig, "-f", "sarif", "-o", sarifPath, "--fail-on", "HIGH")
+	if code != 1 || !strings.Contains(errOut, "at or above --fail-on high") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	// A baseline newer than the snapshot is a swapped pair.
+	scen := "../../testdata/scenarios/drift-since-baseline/"
+	code, _, errOut = run(t, "scan", scen+"baseline.json", "-c", scen+"breakglass.yaml", "--baseline", scen+"snapshot.json")
+	if code != 2 || !strings.Contains(errOut, "did you swap them") {
+		t.Errorf("swapped baseline: exit %d, %q", code, errOut)
+	}
+	// The JSON report records what was evaluated.
+	jsonPath := filepath.Join(dir, "r.json")
+	if code, _, errOut := run(t, "scan", scen+"snapshot.json", "-c", scen+"breakglass.yaml", "--baseline", scen+"baseline.json", "-o", jsonPath); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Scan struct {
+			Now      string            `json:"now"`
+			Config   map[string]string `json:"config"`
+			Baseline map[string]string `json:"baseline"`
+		} `json:"scan"`
+	}
+	if err := json.Unmarshal(mustRead(t, jsonPath), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Scan.Now == "" || len(doc.Scan.Config["sha256"]) != 64 || len(doc.Scan.Baseline["sha256"]) != 64 {
+		t.Errorf("scan record incomplete: %+v", doc.Scan)
+	}
+	// No snapshot argument: say what to run.
+	if code, _, errOut := run(t, "scan"); code != 2 || !strings.Contains(errOut, "breakglass collect") {
+		t.Errorf("no argument: exit %d, %q", code, errOut)
+	}
+}

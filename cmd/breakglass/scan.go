@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,7 +49,12 @@ Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
 		Example: `  breakglass scan snapshot.json --config breakglass.yaml
   breakglass scan snapshot.json --format text --format sarif --output results.sarif --fail-on high
   breakglass scan snapshot.json --baseline last-week.json --policy ./policies-acme`,
-		Args: cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError("scan needs exactly one SNAPSHOT file (got %d arguments): breakglass scan snapshot.json --config breakglass.yaml; create one with breakglass collect, or try testdata/sample/snapshot.json", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScan(cmd, args[0], o)
 		},
@@ -56,7 +63,7 @@ Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
 	f.StringVarP(&o.configPath, "config", "c", "", "breakglass.yaml declaring the accounts (default: the config recorded in the snapshot)")
 	o.outputs = &outputSpec{}
 	f.VarP(formatFlag{o.outputs}, "format", "f", "output format: "+strings.Join(report.Formats(), ", ")+" (repeatable; default text)")
-	f.VarP(outputFlag{o.outputs}, "output", "o", "file for the --format given just before it (default stdout; - is stdout)")
+	f.VarP(outputFlag{o.outputs}, "output", "o", "file for the --format given just before it (default stdout; - is stdout); alone, the format follows the extension (.sarif, .json, .xml, .md)")
 	f.StringVar(&o.failOn, "fail-on", "none", "exit 1 when a fail or error result has this severity or higher: critical, high, medium, low, none")
 	f.StringVar(&o.baseline, "baseline", "", "older snapshot to compare against (enables BG-DRIFT-001)")
 	f.StringArrayVarP(&o.policyDirs, "policy", "p", nil, "directory of custom Rego rules (repeatable)")
@@ -120,7 +127,11 @@ func (f outputFlag) Type() string   { return "file" }
 func (o scanOptions) plan() ([]output, error) {
 	pairs := o.outputs.pairs
 	if len(pairs) == 0 {
-		pairs = []outputPair{{format: report.FormatText, path: o.outputs.pending, hasPath: o.outputs.pending != ""}}
+		format := report.FormatText
+		if o.outputs.pending != "" {
+			format = formatForPath(o.outputs.pending)
+		}
+		pairs = []outputPair{{format: format, path: o.outputs.pending, hasPath: o.outputs.pending != ""}}
 	}
 	var outs []output
 	stdout := 0
@@ -146,6 +157,23 @@ func (o scanOptions) plan() ([]output, error) {
 	return outs, nil
 }
 
+// formatForPath picks the format of an --output given without --format
+// from its extension (results.sarif is SARIF, not a text summary), text
+// otherwise.
+func formatForPath(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".sarif":
+		return report.FormatSARIF
+	case ".json":
+		return report.FormatJSON
+	case ".xml":
+		return report.FormatJUnit
+	case ".md", ".markdown":
+		return report.FormatMarkdown
+	}
+	return report.FormatText
+}
+
 // checkWritable fails early, before any work, when an output cannot be
 // written.
 func checkWritable(path string) error {
@@ -164,6 +192,7 @@ func checkWritable(path string) error {
 }
 
 func runScan(cmd *cobra.Command, snapshotPath string, o scanOptions) error {
+	o.failOn = strings.ToLower(o.failOn)
 	if engine.SeverityRank(o.failOn) == 0 && o.failOn != "none" {
 		return usageError("--fail-on %q: use one of critical, high, medium, low, none", o.failOn)
 	}
@@ -181,7 +210,18 @@ func runScan(cmd *cobra.Command, snapshotPath string, o scanOptions) error {
 		}
 	}
 	if engine.ExitCode(rep.Results, o.failOn) != 0 {
-		return &exitError{code: exitFindings}
+		fail, errs := 0, 0
+		for _, r := range rep.Results {
+			if engine.SeverityRank(r.Severity) >= engine.SeverityRank(o.failOn) {
+				switch r.Status {
+				case engine.StatusFail:
+					fail++
+				case engine.StatusError:
+					errs++
+				}
+			}
+		}
+		return &exitError{code: exitFindings, err: fmt.Errorf("%d fail and %d error result(s) at or above --fail-on %s; exit 1", fail, errs, o.failOn)}
 	}
 	return nil
 }
@@ -218,6 +258,10 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 		if base.TenantID != snap.TenantID {
 			return nil, usageError("--baseline %s is from tenant %s, the snapshot from %s", o.baseline, base.TenantID, snap.TenantID)
 		}
+		if base.CollectedAt.After(snap.CollectedAt) {
+			return nil, usageError("--baseline %s was collected %s, after %s (%s): the baseline is the older snapshot; did you swap them? (breakglass scan NEW --baseline OLD)",
+				o.baseline, base.CollectedAt.Format(time.RFC3339), snapshotPath, snap.CollectedAt.Format(time.RFC3339))
+		}
 		in.Baseline = base.Doc
 	}
 	if o.dumpInput != "" {
@@ -234,8 +278,22 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 		return nil, &exitError{code: exitUsage, err: err}
 	}
 	cwd, _ := os.Getwd()
+	scanInfo := report.Scan{Now: in.Now.UTC()}
+	if o.configPath != "" {
+		scanInfo.Config = fileInfo(o.configPath, cwd)
+	}
+	if o.baseline != "" {
+		scanInfo.Baseline = fileInfo(o.baseline, cwd)
+	}
+	for _, d := range o.policyDirs {
+		scanInfo.Policies = append(scanInfo.Policies, report.DisplayPath(d, cwd))
+	}
+	for _, m := range o.mappingFile {
+		scanInfo.Mappings = append(scanInfo.Mappings, report.DisplayPath(m, cwd))
+	}
 	return &report.Report{
 		Tool: report.Tool{Name: "breakglass", Version: version},
+		Scan: scanInfo,
 		Snapshot: report.Snapshot{
 			Path: report.DisplayPath(snapshotPath, cwd), SHA256: snap.SHA256,
 			TenantID: snap.TenantID, CollectedAt: snap.CollectedAt,
@@ -247,6 +305,17 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 		IDLines:     snapshot.IDLines(snap.Bytes),
 		IncludePass: o.includePass,
 	}, nil
+}
+
+// fileInfo names an input file by display path and SHA-256 (the file was
+// read successfully moments ago; an unreadable one gets an empty sum).
+func fileInfo(path, cwd string) *report.File {
+	f := &report.File{Path: report.DisplayPath(path, cwd)}
+	if data, err := os.ReadFile(path); err == nil {
+		sum := sha256.Sum256(data)
+		f.SHA256 = hex.EncodeToString(sum[:])
+	}
+	return f
 }
 
 // writeOutput renders into memory first so that a failed render never

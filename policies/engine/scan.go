@@ -125,7 +125,7 @@ func (e *Engine) ScanValue(ctx context.Context, input ast.Value, now time.Time, 
 func (e *Engine) judge(rule *Rule, out evalOutput, input ast.Object, tenantID string) ([]Result, error) {
 	tenant := Ref{Type: "tenant", ID: tenantID}
 	if missing := missingData(input, rule.Requires); len(missing) > 0 {
-		msg := "missing data: " + strings.Join(missing, "; ") + "; re-run `breakglass collect` with the permissions listed in docs/collector.md"
+		msg := "missing data: " + strings.Join(missing, "; ") + "; " + missingDataAdvice(input, rule.Requires)
 		return e.fanOut(rule, out, input, tenant, msg), nil
 	}
 	var results []Result
@@ -215,6 +215,29 @@ func (e *Engine) newResult(rule *Rule, status string, res Ref, subj *Ref, key, m
 	}
 	r.Fingerprint = fingerprint(tenantID, &r)
 	return r
+}
+
+// missingDataAdvice says what to do about the worst missing status.
+func missingDataAdvice(input ast.Object, names []string) string {
+	seen := map[string]bool{}
+	for _, name := range names {
+		st, _ := dataSetStatus(input, name)
+		seen[st] = true
+	}
+	switch {
+	case seen["forbidden"]:
+		return "grant the permission named above (docs/collector.md lists them per data set) and re-run `breakglass collect`"
+	case seen["missing"]:
+		return "this snapshot does not contain the data set: collect it with this version of breakglass"
+	case seen["throttled"]:
+		return "Microsoft throttled the collection: re-run `breakglass collect` later or with a lower --concurrency"
+	case seen["unlicensed"]:
+		return "the tenant lacks the licence named above (e.g. Entra ID P1 for sign-in data): license it, or record this check as not verifiable"
+	case seen["skipped"]:
+		return "the collector skipped the data set for the reason above: configure what it names and re-run `breakglass collect`"
+	default:
+		return "re-run `breakglass collect`; the message above says what failed"
+	}
 }
 
 // missingData lists the required data sets whose status is not ok, with

@@ -27,7 +27,7 @@
 #     <upn>, date: YYYY-MM-DD, kind: drill, reference: <change ticket>}]`.
 #     Drill at least monthly (or collect within 30 days of a drill) so the
 #     confirming sign-in is still in the sign-in log; otherwise attach the
-#     drill evidence to the evidence pack by hand.
+#     drill evidence (change ticket, screenshots) for the auditor by hand.
 package breakglass.rules.bg_proc_002
 
 import data.breakglass.lib

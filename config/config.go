@@ -131,6 +131,9 @@ func Parse(path string, data []byte) (*Config, error) {
 	dec.KnownFields(true)
 	var cfg Config
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		if te := typeError(path, doc, err); te != nil {
+			return nil, te
+		}
 		return nil, yamlError(path, err)
 	}
 	v := validator{path: path, root: doc}
@@ -209,6 +212,87 @@ func yamlError(path string, err error) error {
 	return &Error{Path: path, Msg: msg}
 }
 
+var cannotUnmarshal = regexp.MustCompile(`line (\d+): cannot unmarshal !!(\w+)(?: ` + "`" + `[^\n]*` + "`" + `)? into (\S+)`)
+
+// typeError turns yaml.v3's "cannot unmarshal !!str `two` into int" into
+// "minAccounts: expected a whole number, got \"two\"": the key path, the
+// expected type in words and the value as written. nil when err is not a
+// type mismatch or the node cannot be found.
+func typeError(path string, doc *yaml.Node, err error) error {
+	msg := err.Error()
+	m := cannotUnmarshal.FindStringSubmatch(msg)
+	if m == nil || strings.Index(msg, m[0]) != yamlLine.FindStringIndex(msg)[0] {
+		return nil // another error (say an unknown key) comes first
+	}
+	var line int
+	fmt.Sscan(m[1], &line)
+	key, n := findValue(doc, "", line, "!!"+m[2])
+	if n == nil {
+		return nil
+	}
+	var got string
+	switch n.Kind {
+	case yaml.MappingNode:
+		got = "a mapping"
+	case yaml.SequenceNode:
+		got = "a list"
+	default:
+		if n.ShortTag() == "!!str" {
+			got = fmt.Sprintf("%q", n.Value)
+		} else {
+			got = n.Value
+		}
+	}
+	return &Error{Path: path, Line: line, Msg: fmt.Sprintf("%s: expected %s, got %s", key, expectedType(m[3]), got)}
+}
+
+// expectedType describes a Go type of the Config struct in the user's terms.
+func expectedType(goType string) string {
+	t := strings.TrimPrefix(goType, "*")
+	switch {
+	case t == "int":
+		return "a whole number"
+	case t == "string":
+		return "a string"
+	case t == "bool":
+		return "true or false"
+	case t == "[]string":
+		return "a list of strings"
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "config."):
+		return "a mapping of keys"
+	}
+	return t
+}
+
+// findValue returns the first value node (in document order) on line with
+// tag, and its key path (minAccounts, accounts[0].id).
+func findValue(n *yaml.Node, at string, line int, tag string) (string, *yaml.Node) {
+	if at != "" && n.Line == line && n.ShortTag() == tag {
+		return at, n
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			if at != "" {
+				key = at + "." + key
+			}
+			if p, v := findValue(n.Content[i+1], key, line, tag); v != nil {
+				return p, v
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if p, v := findValue(c, fmt.Sprintf("%s[%d]", at, i), line, tag); v != nil {
+				return p, v
+			}
+		}
+	}
+	return "", nil
+}
+
 var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // IsGUID reports whether s is a Microsoft object id.
@@ -276,6 +360,10 @@ func (v *validator) check(c *Config) {
 	}{{"minAccounts", c.MinAccounts, 1}, {"maxAccounts", c.MaxAccounts, 1},
 		{"passwordMaxAgeDays", c.PasswordMaxAgeDays, 1}, {"drillMaxAgeDays", c.DrillMaxAgeDays, 1},
 		{"signInLookbackDays", c.SignInLookbackDays, 1}} {
+		if n := v.node(k.key); n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" {
+			// yaml.v3 truncates 2.5 to 2 when decoding into an int.
+			v.fail(n.Line, "%s: expected a whole number, got %s", k.key, n.Value)
+		}
 		if k.val != nil && *k.val < k.min {
 			v.fail(v.line(k.key), "%s must be at least %d, got %d", k.key, k.min, *k.val)
 		}

@@ -137,3 +137,23 @@ func TestMissingFile(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A value of the wrong type names its key, the type expected and the value
+// as written.
+func TestTypeMismatchNamesTheKey(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{"minAccounts: two\n", `breakglass.yaml:1: minAccounts: expected a whole number, got "two"`},
+		{"tenantId: 7c3f8a2e-5b1d-4e6f-9a0b-1c2d3e4f5a6b\nmaxAccounts: 2.5\n", `breakglass.yaml:2: maxAccounts: expected a whole number, got 2.5`},
+		{"signInLookbackDays: [1]\n", `breakglass.yaml:1: signInLookbackDays: expected a whole number, got a list`},
+		{"accounts: bg-01@contoso.com\n", `breakglass.yaml:1: accounts: expected a list, got "bg-01@contoso.com"`},
+		{"accounts:\n  - bg-01@contoso.com\n", `breakglass.yaml:2: accounts[0]: expected a mapping of keys, got "bg-01@contoso.com"`},
+		{"exclusionGroups:\n  a: b\n", `breakglass.yaml:2: exclusionGroups: expected a list of strings, got a mapping`},
+		{"runbook:\n  uri: [a]\n", `breakglass.yaml:2: runbook.uri: expected a string, got a list`},
+		{"drills:\n  - account: a@b.c\n    date: {y: 1}\n", `breakglass.yaml:3: drills[0].date: expected a string, got a mapping`},
+	} {
+		_, err := Parse("breakglass.yaml", []byte(c.yaml))
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%q:\n got %v\nwant %s", c.yaml, err, c.want)
+		}
+	}
+}

@@ -57,6 +57,14 @@ type Set struct {
 	Frameworks []*Framework // built-ins first, then user frameworks in load order
 	byID       map[string]*Framework
 	rules      map[string]map[string][]string // rule → framework → control IDs
+	refs       []ruleRef                      // where mapping files name rules, in load order
+}
+
+// ruleRef is a rule id named by a mapping file (rules.yaml or a user file's
+// rules: section), kept so that CheckRules can point at it.
+type ruleRef struct {
+	path, label, rule string
+	line              int
 }
 
 // Framework returns a framework by key.
@@ -126,9 +134,9 @@ func (s *Set) AddFile(path string) error {
 }
 
 type catalogueFile struct {
-	Framework Framework                      `yaml:"framework"`
-	Controls  []yaml.Node                    `yaml:"controls"`
-	Rules     map[string]map[string][]string `yaml:"rules"`
+	Framework Framework   `yaml:"framework"`
+	Controls  []yaml.Node `yaml:"controls"`
+	Rules     yaml.Node   `yaml:"rules"` // decoded by hand for line numbers
 }
 
 var controlIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.()\-_ ]*$`)
@@ -169,12 +177,39 @@ func (s *Set) addFile(path string, data []byte) error {
 	}
 	s.byID[fw.ID] = &fw
 	s.Frameworks = append(s.Frameworks, &fw)
-	for rule, byFw := range f.Rules {
-		for fwID, ids := range byFw {
-			if fwID != fw.ID {
-				return &Error{Path: path, Msg: fmt.Sprintf("rules.%s names framework %q; this file defines %q", rule, fwID, fw.ID)}
+	return s.addRulesSection(path, fw.ID, &f.Rules)
+}
+
+// addRulesSection reads a user file's `rules:` section: rule id → {this
+// file's framework id: [control ids]}. Every error names the line.
+func (s *Set) addRulesSection(path, fwID string, rules *yaml.Node) error {
+	if rules.Kind == 0 || rules.Tag == "!!null" {
+		return nil
+	}
+	if rules.Kind != yaml.MappingNode {
+		return &Error{Path: path, Line: rules.Line, Msg: fmt.Sprintf("rules: must map rule ids to {%s: [control ids]}", fwID)}
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(rules.Content); i += 2 {
+		key, body := rules.Content[i], rules.Content[i+1]
+		rule, label := key.Value, "rules."+key.Value
+		if prev, dup := seen[rule]; dup {
+			return &Error{Path: path, Line: key.Line, Msg: fmt.Sprintf("%s is mapped twice (first at line %d)", label, prev)}
+		}
+		seen[rule] = key.Line
+		s.refs = append(s.refs, ruleRef{path: path, label: label, rule: rule, line: key.Line})
+		if body.Kind != yaml.MappingNode {
+			return &Error{Path: path, Line: body.Line, Msg: fmt.Sprintf("%s must map the framework id to a list of control ids, e.g. %s: [\"1.1\"]", label, fwID)}
+		}
+		for j := 0; j+1 < len(body.Content); j += 2 {
+			fwKey := body.Content[j]
+			if fwKey.Value != fwID {
+				return &Error{Path: path, Line: fwKey.Line, Msg: fmt.Sprintf("%s names framework %q; this file defines %q", label, fwKey.Value, fwID)}
 			}
-			if err := s.addRule(path, 0, rule, fwID, ids); err != nil {
+			if j > 0 {
+				return &Error{Path: path, Line: fwKey.Line, Msg: fmt.Sprintf("%s: framework %s is listed twice", label, fwID)}
+			}
+			if err := s.addRuleNode(path, label, rule, fwKey, body.Content[j+1]); err != nil {
 				return err
 			}
 		}
@@ -194,21 +229,56 @@ func (s *Set) addRuleMappings(path string, data []byte) error {
 	m := root.Content[0]
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		rule, body := m.Content[i], m.Content[i+1]
+		label := "rule " + rule.Value
 		if _, dup := s.rules[rule.Value]; dup {
 			return &Error{Path: path, Line: rule.Line, Msg: fmt.Sprintf("rule %s is mapped twice", rule.Value)}
 		}
-		var byFw map[string][]string
-		if err := body.Decode(&byFw); err != nil {
-			return &Error{Path: path, Line: body.Line, Msg: err.Error()}
+		s.refs = append(s.refs, ruleRef{path: path, label: label, rule: rule.Value, line: rule.Line})
+		if body.Kind != yaml.MappingNode {
+			return &Error{Path: path, Line: body.Line, Msg: label + " must map framework ids to lists of control ids"}
 		}
-		for _, fw := range slices.Sorted(maps.Keys(byFw)) {
-			if err := s.addRule(path, body.Line, rule.Value, fw, byFw[fw]); err != nil {
+		seen := map[string]bool{}
+		for j := 0; j+1 < len(body.Content); j += 2 {
+			fw := body.Content[j]
+			if seen[fw.Value] {
+				return &Error{Path: path, Line: fw.Line, Msg: fmt.Sprintf("%s: framework %s is listed twice", label, fw.Value)}
+			}
+			seen[fw.Value] = true
+			if err := s.addRuleNode(path, label, rule.Value, fw, body.Content[j+1]); err != nil {
 				return err
 			}
 		}
 		s.rules[rule.Value] = nonNil(s.rules[rule.Value])
 	}
 	return nil
+}
+
+// addRuleNode checks and records one `framework: [control ids]` entry of
+// a mapping file, with the line of the offending framework or control id.
+func (s *Set) addRuleNode(path, label, rule string, fwKey, list *yaml.Node) error {
+	fw, ok := s.byID[fwKey.Value]
+	if !ok {
+		return &Error{Path: path, Line: fwKey.Line, Msg: fmt.Sprintf("%s: unknown framework %q (known: %s)", label, fwKey.Value, strings.Join(s.frameworkIDs(), ", "))}
+	}
+	if list.Kind != yaml.SequenceNode {
+		return &Error{Path: path, Line: list.Line, Msg: fmt.Sprintf("%s: %s must be a list of control ids, e.g. [\"%s\"]", label, fw.ID, fw.Controls[0].ID)}
+	}
+	ids := make([]string, 0, len(list.Content))
+	seen := map[string]bool{}
+	for _, n := range list.Content {
+		if n.Kind != yaml.ScalarNode {
+			return &Error{Path: path, Line: n.Line, Msg: fmt.Sprintf("%s: %s: a control id is a string", label, fw.ID)}
+		}
+		if _, ok := fw.Control(n.Value); !ok {
+			return &Error{Path: path, Line: n.Line, Msg: fmt.Sprintf("%s: unknown %s control %q", label, fw.ID, n.Value)}
+		}
+		if seen[n.Value] {
+			return &Error{Path: path, Line: n.Line, Msg: fmt.Sprintf("%s: control %q listed twice", label, n.Value)}
+		}
+		seen[n.Value] = true
+		ids = append(ids, n.Value)
+	}
+	return s.addRule(path, list.Line, rule, fw.ID, ids)
 }
 
 func nonNil(m map[string][]string) map[string][]string {
@@ -242,7 +312,69 @@ func (s *Set) addRule(path string, line int, rule, fwID string, ids []string) er
 	return nil
 }
 
-// CheckFrameworkIDs validates control references supplied by a custom rule.
+// CheckRules reports every rule id that a mapping file names (the built-in
+// rules.yaml or a user file's rules: section) but that is not among ids,
+// the rules actually loaded, with the closest loaded id as a suggestion.
+// Without it a typo (BG-CA-01) would leave its controls "not assessed".
+func (s *Set) CheckRules(ids []string) error {
+	loaded := map[string]bool{}
+	for _, id := range ids {
+		loaded[id] = true
+	}
+	sorted := slices.Sorted(maps.Keys(loaded))
+	var errs []error
+	for _, r := range s.refs {
+		if loaded[r.rule] {
+			continue
+		}
+		msg := fmt.Sprintf("%s: no such rule", r.label)
+		if near := closest(r.rule, sorted); near != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", near)
+		} else {
+			msg += " (breakglass rules lists the rule ids; a custom rule needs its --policy directory)"
+		}
+		errs = append(errs, &Error{Path: r.path, Line: r.line, Msg: msg})
+	}
+	return errors.Join(errs...)
+}
+
+// closest returns the id nearest to s by edit distance (ignoring case), or
+// "" when none is near enough to be a likely typo.
+func closest(s string, ids []string) string {
+	best, bestD := "", -1
+	for _, id := range ids {
+		if d := editDistance(strings.ToUpper(s), strings.ToUpper(id)); bestD < 0 || d < bestD {
+			best, bestD = id, d
+		}
+	}
+	if bestD < 0 || bestD > max(2, len(s)/3) {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// CheckControls validates control references supplied by a custom rule.
 func (s *Set) CheckControls(controls map[string][]string) error {
 	for _, fwID := range slices.Sorted(maps.Keys(controls)) {
 		fw, ok := s.byID[fwID]

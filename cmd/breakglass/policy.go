@@ -102,6 +102,9 @@ func runPolicyTest(cmd *cobra.Command, dirs []string, o policyTestOptions) error
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintln(cmd.ErrOrStderr(), w)
+	}
 	out := cmd.OutOrStdout()
 	if o.format == "json" {
 		err = writeTestJSON(out, rep)
@@ -294,7 +297,7 @@ func runPolicyNew(cmd *cobra.Command, name string, o policyNewOptions) error {
 	}
 	s.Requires = "[" + strings.Join(requires, ", ") + "]"
 	if s.Title == "" {
-		s.Title = "TODO - what every " + strings.ReplaceAll(s.Resource, "-", " ") + " must satisfy"
+		s.Title = engine.PlaceholderMarker + " what every " + strings.ReplaceAll(s.Resource, "-", " ") + " must satisfy"
 	}
 
 	files := map[string]*template.Template{pkg + ".rego": ruleTemplates[s.Resource], pkg + "_test.rego": testTemplates[s.Resource]}
@@ -338,7 +341,7 @@ func runPolicyNew(cmd *cobra.Command, name string, o policyNewOptions) error {
 	for _, p := range written {
 		fmt.Fprintf(w, "created %s\n", p)
 	}
-	fmt.Fprintf(w, "rule %s (package breakglass.rules.%s): edit the check and METADATA, then run\n  breakglass policy test %s\n  breakglass scan SNAPSHOT --policy %s\n", s.ID, pkg, o.dir, o.dir)
+	fmt.Fprintf(w, "rule %s (package breakglass.rules.%s): edit the check and replace every %s in METADATA, then run\n  breakglass policy test %s\n  breakglass scan SNAPSHOT --policy %s\n", s.ID, pkg, engine.PlaceholderMarker, o.dir, o.dir)
 	return nil
 }
 
@@ -353,7 +356,7 @@ const metadataTemplate = `# METADATA
 # title: <% printf "%q" .Title %>
 # description: |
 #   TODO: why this matters for emergency access, and exactly what passes.
-#   Shown in SARIF (fullDescription), the text report and the evidence pack.
+#   Shown in SARIF (fullDescription) and the reports.
 # custom:
 #   id: <% .ID %>
 #   severity: <% .Severity %>

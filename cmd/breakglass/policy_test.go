@@ -88,7 +88,7 @@ test_expects_a_result_for_nothing if count(rule.results) == 1 with input as {"co
 		{"malicious policy", []string{"policy", "test", "../../testdata/policies/malicious"}, 2, "exfiltrate.rego:20:10: builtin http.send is not allowed in the breakglass sandbox"},
 		{"syntax error", []string{"policy", "test", "../../testdata/policies/bad/syntax-error"}, 2, "fx_syntax.rego:18:1: unexpected } token"},
 		{"bad metadata", []string{"policy", "test", "../../testdata/policies/bad/unknown-control"}, 2, `fx_control.rego:1:1: rule ACME-BG-102: custom.controls: unknown iso27001-2022 control "A.99.99"`},
-		{"missing dir", []string{"policy", "test", "../../testdata/policies/none"}, 2, "no such file or directory"},
+		{"missing dir", []string{"policy", "test", "../../testdata/policies/none"}, 2, "policy test ../../testdata/policies/none: no such directory"},
 		{"no dir", []string{"policy", "test"}, 2, "requires at least 1 arg"},
 		{"bad format", []string{"policy", "test", examplePolicies, "--format", "xml"}, 2, "--format"},
 		{"bad regex", []string{"policy", "test", examplePolicies, "--run", "("}, 2, "--run"},
@@ -123,6 +123,11 @@ func TestPolicyNewScaffoldsPassingRule(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "PASS: ") {
 			t.Errorf("scaffolded %s rule: policy test exit %d\n%s%s", kind, code, out, errOut)
 		}
+		// The placeholders are flagged (stderr, METADATA position) until replaced.
+		warn := filepath.ToSlash(filepath.Join(sub, pkg+".rego")) + `:1:1: warning: rule CUSTOM-ACME-`
+		if !strings.Contains(errOut, warn) || !strings.Contains(errOut, `title, description and custom.remediation still hold the "TODO:" placeholder`) {
+			t.Errorf("scaffolded %s rule: policy test does not warn about the TODO placeholders:\n%s", kind, errOut)
+		}
 		code, out, errOut = run(t, "scan", sampleSnap, "-c", sampleConfig, "--policy", sub, "-f", "json")
 		if code != 0 || !strings.Contains(out, `"ruleId": "CUSTOM-ACME-`) {
 			t.Errorf("scan with the scaffolded %s rule: exit %d\n%s", kind, code, errOut)
@@ -137,6 +142,22 @@ func TestPolicyNewScaffoldsPassingRule(t *testing.T) {
 	}
 	if !strings.Contains(string(before), "id: CUSTOM-ACME-ACCOUNT-CHECK") || !strings.Contains(string(before), "severity: high") {
 		t.Errorf("derived id / severity missing:\n%s", before)
+	}
+	if strings.Contains(string(before), "evidence pack") {
+		t.Errorf("the scaffold mentions the evidence pack, which does not exist yet:\n%s", before)
+	}
+	// With the placeholders replaced, policy test no longer warns.
+	finished := strings.NewReplacer(
+		`"TODO: what every account must satisfy"`, "Display names are marked",
+		"TODO: why this matters", "It matters",
+		"TODO: how to fix", "How to fix").Replace(string(before))
+	done := filepath.Join(dir, "done")
+	os.MkdirAll(done, 0o755)
+	os.WriteFile(filepath.Join(done, "acme_account_check.rego"), []byte(finished), 0o644)
+	test, _ := os.ReadFile(filepath.Join(dir, "account", "acme_account_check_test.rego"))
+	os.WriteFile(filepath.Join(done, "acme_account_check_test.rego"), test, 0o644)
+	if code, out, errOut := run(t, "policy", "test", done); code != 0 || strings.Contains(errOut, "warning") {
+		t.Errorf("finished rule: exit %d\n%s%s", code, out, errOut)
 	}
 
 	for _, c := range []struct{ args []string }{
@@ -376,5 +397,22 @@ func TestScanDumpInput(t *testing.T) {
 	}
 	if code, _, errOut := run(t, "scan", sampleSnap, "--dump-input", filepath.Join(t.TempDir(), "no", "x.json")); code != 2 {
 		t.Errorf("unwritable --dump-input: exit %d %s", code, errOut)
+	}
+}
+
+// A --mappings file that maps a rule id no loaded rule has is a usage error
+// naming the file, the line and the nearest rule id (here for controls and
+// policy test; scan loads the engine the same way).
+func TestMappingsFileWithUnknownRule(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cis.yaml")
+	os.WriteFile(path, []byte("framework:\n  id: cis-azure-3.0\n  title: CIS\ncontrols:\n  - id: \"1.1.1\"\n    title: Emergency access accounts\nrules:\n  \"BG-CA-01\":\n    cis-azure-3.0: [\"1.1.1\"]\n"), 0o644)
+	want := path + ":8: rules.BG-CA-01: no such rule (did you mean BG-CA-001?)"
+	for _, args := range [][]string{
+		{"controls", "--mappings", path},
+		{"policy", "test", examplePolicies, "--mappings", path},
+	} {
+		if code, _, errOut := run(t, args...); code != 2 || !strings.Contains(errOut, want) {
+			t.Errorf("%v: exit %d, want 2 with %q\n%s", args, code, want, errOut)
+		}
 	}
 }

@@ -68,6 +68,7 @@ var posRE = regexp.MustCompile(`^(\S+\.rego):(\d+):(\d+): `)
 func TestBadCustomPolicies(t *testing.T) {
 	want := map[string]struct{ file, line, msg string }{
 		"bad-id":            {"fx_badid.rego", "1", `custom.id "acme_bg_1" must look like`},
+		"missing-id":        {"fx_noid.rego", "1", "METADATA custom.id is missing (add id: ACME-BG-001 under custom:)"},
 		"bad-severity":      {"fx_severity.rego", "1", `custom.severity "urgent" must be one of critical, high, medium, low`},
 		"builtin-package":   {"fx_builtin_pkg.rego", "2", "package breakglass.rules.bg_ca_002.extra is a built-in package (breakglass.rules.bg_ca_002, declared by policies/rules/bg_ca_002.rego)"},
 		"lib-override":      {"fx_lib.rego", "3", "package breakglass.lib.ca is reserved for the built-in library"},

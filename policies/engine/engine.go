@@ -57,7 +57,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 			return nil, err
 		}
 	}
-	modules, builtin, err := loadModules(opts.PolicyDirs, false)
+	modules, builtin, err := loadModules(opts.PolicyDirs, false, "--policy")
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +68,15 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	e := &Engine{compiler: compiler, modules: modules, builtin: builtin, mappings: maps, byID: map[string]*Rule{}}
 	if err := e.readCatalogue(); err != nil {
 		return nil, &PolicyError{err}
+	}
+	// A mapping file may only name rules that exist: a typo (BG-CA-01)
+	// would otherwise leave its controls silently "not assessed".
+	ids := make([]string, len(e.rules))
+	for i, r := range e.rules {
+		ids[i] = r.ID
+	}
+	if err := maps.CheckRules(ids); err != nil {
+		return nil, err
 	}
 	e.query, err = rego.New(
 		rego.Compiler(compiler),
@@ -98,7 +107,7 @@ func (e *Engine) Modules() map[string]*ast.Module { return e.modules }
 // under dirs. withTests keeps *_test.rego files (for `policy test`).
 // Embedded modules are named policies/<path>; custom ones by their path.
 func LoadModules(dirs []string, withTests bool) (map[string]*ast.Module, error) {
-	modules, _, err := loadModules(dirs, withTests)
+	modules, _, err := loadModules(dirs, withTests, "--policy")
 	return modules, err
 }
 
@@ -107,8 +116,10 @@ var libPackage = ast.MustParseRef("data.breakglass.lib")
 
 // loadModules is LoadModules that also returns the set of embedded module
 // names. Built-in-ness is decided by this set, never by a file's path: a
-// user's --policy directory may well be called policies/rules.
-func loadModules(dirs []string, withTests bool) (map[string]*ast.Module, map[string]bool, error) {
+// user's --policy directory may well be called policies/rules. what names
+// the directories in errors the way the user gave them ("--policy" or
+// "policy test").
+func loadModules(dirs []string, withTests bool, what string) (map[string]*ast.Module, map[string]bool, error) {
 	modules := map[string]*ast.Module{}
 	builtin := map[string]bool{}
 	// reserved maps every package an embedded (non-test) module declares to
@@ -137,20 +148,23 @@ func loadModules(dirs []string, withTests bool) (map[string]*ast.Module, map[str
 		return nil, nil, &PolicyError{fmt.Errorf("built-in policies: %w", err)}
 	}
 	for _, dir := range dirs {
-		if err := loadDir(modules, reserved, dir, withTests); err != nil {
+		if err := loadDir(modules, reserved, dir, withTests, what); err != nil {
 			return nil, nil, err
 		}
 	}
 	return modules, builtin, nil
 }
 
-func loadDir(modules map[string]*ast.Module, reserved map[string]string, dir string, withTests bool) error {
+func loadDir(modules map[string]*ast.Module, reserved map[string]string, dir string, withTests bool, what string) error {
 	info, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &PolicyError{fmt.Errorf("%s %s: no such directory", what, dir)}
+	}
 	if err != nil {
-		return &PolicyError{fmt.Errorf("--policy %s: %w", dir, errors.Unwrap(err))}
+		return &PolicyError{fmt.Errorf("%s %s: %w", what, dir, errors.Unwrap(err))}
 	}
 	if !info.IsDir() {
-		return &PolicyError{fmt.Errorf("--policy %s: not a directory (give the directory holding your .rego files)", dir)}
+		return &PolicyError{fmt.Errorf("%s %s: not a directory (give the directory holding your .rego files)", what, dir)}
 	}
 	found := 0
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -175,7 +189,7 @@ func loadDir(modules map[string]*ast.Module, reserved map[string]string, dir str
 		return err
 	}
 	if found == 0 {
-		return &PolicyError{fmt.Errorf("--policy %s: no .rego files found", dir)}
+		return &PolicyError{fmt.Errorf("%s %s: no .rego files found", what, dir)}
 	}
 	return nil
 }

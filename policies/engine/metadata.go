@@ -28,6 +28,8 @@ type Rule struct {
 	Builtin     bool                `json:"builtin"`
 	Package     string              `json:"package"`
 	File        string              `json:"file"`
+
+	loc *ast.Location // of the METADATA block, for warnings
 }
 
 // customFields is the `custom:` block of a rule's METADATA. Unknown keys are
@@ -80,9 +82,11 @@ func ruleFromAnnotations(a *ast.Annotations, pkg string, builtin bool) (*Rule, e
 	r := &Rule{
 		ID: c.ID, Title: a.Title, Description: strings.TrimSpace(a.Description), Severity: c.Severity,
 		Remediation: strings.TrimSpace(c.Remediation), Resource: c.Resource, Requires: c.Requires,
-		Controls: c.Controls, Builtin: builtin, Package: pkg, File: loc.File,
+		Controls: c.Controls, Builtin: builtin, Package: pkg, File: loc.File, loc: loc,
 	}
 	switch {
+	case r.ID == "":
+		return nil, where("METADATA custom.id is missing (add id: ACME-BG-001 under custom:)")
 	case !ruleIDRE.MatchString(r.ID):
 		return nil, where("METADATA custom.id %q must look like BG-CA-001 or ACME-BG-001 (upper-case words joined by dashes)", r.ID)
 	case builtin != strings.HasPrefix(r.ID, "BG-"):
@@ -117,4 +121,47 @@ func sortedKinds() []string {
 	}
 	slices.Sort(kinds)
 	return kinds
+}
+
+// PlaceholderMarker starts every placeholder that `breakglass policy new`
+// writes into a rule's METADATA (title, description, remediation).
+const PlaceholderMarker = "TODO:"
+
+// Warnings lists what does not stop a scan but should not ship: custom rules
+// whose title, description or remediation still hold a `policy new`
+// placeholder, which would otherwise appear verbatim in SARIF and the
+// reports. Each warning starts with file:line:col of the METADATA block.
+func (e *Engine) Warnings() []string {
+	var out []string
+	for _, r := range e.rules {
+		if r.Builtin {
+			continue
+		}
+		var fields []string
+		for _, f := range []struct{ name, text string }{
+			{"title", r.Title}, {"description", r.Description}, {"custom.remediation", r.Remediation},
+		} {
+			if strings.Contains(f.text, PlaceholderMarker) {
+				fields = append(fields, f.name)
+			}
+		}
+		if len(fields) == 0 {
+			continue
+		}
+		where := r.File
+		if r.loc != nil {
+			where = fmt.Sprintf("%s:%d:%d", r.loc.File, r.loc.Row, r.loc.Col)
+		}
+		out = append(out, fmt.Sprintf("%s: warning: rule %s: METADATA %s still hold%s the %q placeholder from breakglass policy new; replace it, or it is shown in SARIF and the reports",
+			where, r.ID, joinAnd(fields), map[bool]string{true: "s", false: ""}[len(fields) == 1], PlaceholderMarker))
+	}
+	return out
+}
+
+// joinAnd joins words as "a", "a and b", "a, b and c".
+func joinAnd(words []string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }

@@ -38,6 +38,9 @@ type TestReport struct {
 	Results []*tester.Result
 	// Coverage is set when TestOptions.Coverage is.
 	Coverage *Coverage
+	// Warnings are Engine.Warnings of the rules under test (placeholder
+	// METADATA left by policy new); they do not fail the run.
+	Warnings []string
 }
 
 // Coverage summarises line coverage of the policy files under test (test
@@ -83,7 +86,7 @@ func (r *TestReport) Failed() bool {
 // otherwise only the tests found under dirs run. A load, compile or METADATA
 // error is returned as a *PolicyError.
 func RunTests(ctx context.Context, dirs []string, opts TestOptions) (*TestReport, error) {
-	modules, builtin, err := loadModules(dirs, true)
+	modules, builtin, err := loadModules(dirs, true, "policy test")
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +103,8 @@ func RunTests(ctx context.Context, dirs []string, opts TestOptions) (*TestReport
 	if _, err := Compile(modules); err != nil {
 		return nil, err
 	}
-	if _, err := New(ctx, Options{Mappings: opts.Mappings, PolicyDirs: dirs}); err != nil {
+	eng, err := New(ctx, Options{Mappings: opts.Mappings, PolicyDirs: dirs})
+	if err != nil {
 		return nil, err
 	}
 
@@ -127,7 +131,7 @@ func RunTests(ctx context.Context, dirs []string, opts TestOptions) (*TestReport
 		}
 		return nil, &PolicyError{fmt.Errorf("compile tests: %w", err)}
 	}
-	rep := &TestReport{}
+	rep := &TestReport{Warnings: eng.Warnings()}
 	for r := range ch {
 		rep.Results = append(rep.Results, r)
 	}

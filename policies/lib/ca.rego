@@ -244,10 +244,15 @@ else := s if s.allowedCombinations
 
 strength_verdict(s, f) := {"v": "unknown", "why": sprintf("authentication strength %s could not be resolved", [object.get(s, "id", "?")])} if {
 	not resolve_strength(s)
-} else := {"v": "yes", "why": sprintf("authentication strength %q met by %s", [object.get(resolve_strength(s), "displayName", object.get(s, "id", "?")), combo])} if {
+} else := {"v": "yes", "why": sprintf("authentication strength %q met by %s", [strength_name(s), combo])} if {
 	strength := resolve_strength(s)
-	combo := first({c | some c in strength.allowedCombinations; combination_met(c, strength, f)})
-} else := {"v": "no", "why": sprintf("requires authentication strength %q and no allowed combination matches the account's usable methods", [object.get(resolve_strength(s), "displayName", object.get(s, "id", "?"))])}
+	combo := first({c | some c in strength.allowedCombinations; combination_met(c, strength, f); not x509_restricted(strength, c)})
+} else := {"v": "unknown", "why": sprintf("authentication strength %q could be met by %s only with a certificate from an allowed issuer or policy OID, which the snapshot cannot show", [strength_name(s), combo])} if {
+	strength := resolve_strength(s)
+	combo := first({c | some c in strength.allowedCombinations; combination_met(c, strength, f); x509_restricted(strength, c)})
+} else := {"v": "no", "why": sprintf("requires authentication strength %q and no allowed combination matches the account's usable methods", [strength_name(s)])}
+
+strength_name(s) := object.get(resolve_strength(s), "displayName", object.get(s, "id", "?"))
 
 combination_met(combo, strength, f) if {
 	every factor in split(combo, ",") {
@@ -270,11 +275,22 @@ factor_met(factor, _, f) if factor in f.factors
 # strength_fido2: usable FIDO2 AAGUIDs, narrowed by the strength's FIDO2
 # combination configuration (allowedAAGUIDs) when it has one.
 strength_fido2(strength, f) := f.fido2 & allowed if {
-	some cc in object.get(strength, "combinationConfigurations", [])
-	"fido2" in object.get(cc, "appliesToCombinations", [])
-	count(object.get(cc, "allowedAAGUIDs", [])) > 0
-	allowed := lowers(cc.allowedAAGUIDs)
+	allowed := {lower(g) |
+		some cc in object.get(strength, "combinationConfigurations", [])
+		"fido2" in object.get(cc, "appliesToCombinations", [])
+		some g in object.get(cc, "allowedAAGUIDs", [])
+	}
+	count(allowed) > 0
 } else := f.fido2
+
+# x509_restricted: the strength limits which certificates count for a
+# combination (issuer SKIs or policy OIDs). The snapshot does not hold the
+# account's certificate, so such a combination can only be "maybe".
+x509_restricted(strength, combo) if {
+	some cc in object.get(strength, "combinationConfigurations", [])
+	combo in object.get(cc, "appliesToCombinations", [])
+	count(object.get(cc, "allowedIssuerSkis", [])) + count(object.get(cc, "allowedPolicyOIDs", [])) > 0
+}
 
 # control_verdicts lists one verdict per grant control of a policy.
 control_verdicts(p, f) := [v |

@@ -266,3 +266,27 @@ test_strength_and_device_control_and if {
 	p := policy(all_users, {"operator": "AND", "builtInControls": ["compliantDevice"], "authenticationStrength": {"id": phishing_resistant.id}})
 	status(p, strong) == "fail" with input as strength_input
 }
+
+test_certificate_restricted_by_strength_is_error if {
+	cba := object.union(weak, {"certificate": true, "certificate_mfa": true, "phishing_resistant": true})
+	restricted := object.union(phishing_resistant, {"combinationConfigurations": [{
+		"@odata.type": "#microsoft.graph.x509CertificateCombinationConfiguration",
+		"appliesToCombinations": ["x509CertificateMultiFactor"],
+		"allowedIssuerSkis": ["9A4248C6AC8C2931AB2A86537818E92E7B6C97B6"],
+		"allowedPolicyOIDs": [],
+	}]})
+	doc := {"dataSets": {"authenticationStrengthPolicies": {"status": "ok", "items": [restricted]}}}
+	status(strength_policy({"id": phishing_resistant.id}), cba) == "error" with input as doc
+
+	# a FIDO2 key still meets the strength outright
+	status(strength_policy({"id": phishing_resistant.id}), strong) == "pass" with input as doc
+}
+
+test_two_fido2_combination_configurations_do_not_conflict if {
+	two := object.union(phishing_resistant, {"combinationConfigurations": [
+		{"appliesToCombinations": ["fido2"], "allowedAAGUIDs": ["ee882879-721c-4913-9775-3dfcce97072a"]},
+		{"appliesToCombinations": ["fido2"], "allowedAAGUIDs": [aaguid]},
+	]})
+	doc := {"dataSets": {"authenticationStrengthPolicies": {"status": "ok", "items": [two]}}}
+	status(strength_policy({"id": phishing_resistant.id}), strong) == "pass" with input as doc
+}

@@ -10,12 +10,13 @@ import data.breakglass.lib
 import rego.v1
 
 methods_policy := p if {
-	some p in lib.items("authenticationMethodsPolicy")
+	p := lib.items("authenticationMethodsPolicy")[0]
 } else := {}
 
+# method_config returns a method configuration by id (the first, should the
+# policy ever list one twice).
 method_config(id) := c if {
-	some c in object.get(methods_policy, "authenticationMethodConfigurations", [])
-	lower(c.id) == lower(id)
+	c := [x | some x in object.get(methods_policy, "authenticationMethodConfigurations", []); lower(x.id) == lower(id)][0]
 }
 
 # config_targets is true when an enabled method configuration includes the
@@ -107,7 +108,9 @@ else := ["sms", "voice"] if {
 	lower(object.get(m, "phoneType", "mobile")) == "mobile"
 } else := ["voice"] if lib.method_type(m) == "phoneAuthenticationMethod"
 
-else := ["microsoftAuthenticatorPush", "deviceBasedPush", "microsoftAuthenticatorPasswordless"] if {
+else := ["microsoftAuthenticatorPush"] if {
+	# Passwordless phone sign-in (deviceBasedPush) also needs the phone to
+	# have it enabled, which Graph does not show: only push counts.
 	lib.method_type(m) == "microsoftAuthenticatorAuthenticationMethod"
 } else := ["softwareOath"] if lib.method_type(m) == "softwareOathAuthenticationMethod"
 
@@ -132,8 +135,6 @@ factor_configs := {
 	"sms": "Sms",
 	"voice": "Voice",
 	"microsoftAuthenticatorPush": "MicrosoftAuthenticator",
-	"deviceBasedPush": "MicrosoftAuthenticator",
-	"microsoftAuthenticatorPasswordless": "MicrosoftAuthenticator",
 	"softwareOath": "SoftwareOath",
 	"hardwareOath": "HardwareOath",
 	"temporaryAccessPassOneTime": "TemporaryAccessPass",
@@ -144,7 +145,21 @@ factor_configs := {
 
 factor_enabled("password", _)
 
-factor_enabled(factor, uid) if config_targets(method_config(factor_configs[factor]), uid)
+factor_enabled(factor, uid) if {
+	factor != "microsoftAuthenticatorPush"
+	config_targets(method_config(factor_configs[factor]), uid)
+}
+
+# Microsoft Authenticator push needs a target whose authenticationMode
+# allows push ("any" or "push"; "deviceBasedPush" means passwordless only).
+factor_enabled("microsoftAuthenticatorPush", uid) if {
+	cfg := method_config("MicrosoftAuthenticator")
+	config_targets(cfg, uid)
+	groups := lib.groups_of(uid)
+	some t in object.get(cfg, "includeTargets", [])
+	target_matches(t, groups)
+	lower(object.get(t, "authenticationMode", "any")) in {"any", "push"}
+}
 
 # usable_factors: the strength factors (other than fido2 and x509, handled
 # with their own restrictions) that the user's registered methods provide

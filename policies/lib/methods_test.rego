@@ -51,3 +51,17 @@ test_downgrading_rule_makes_cba_single_factor if {
 	rule := {"x509CertificateRuleType": "issuerSubject", "identifier": "CN=Contoso CA", "x509CertificateAuthenticationMode": "x509CertificateSingleFactor"}
 	not methods.certificate_multifactor(user) with input as doc([password], [x509("x509CertificateMultiFactor", [rule])])
 }
+
+authenticator := {"@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod", "id": "a"}
+
+authenticator_config(mode) := {"id": "MicrosoftAuthenticator", "state": "enabled", "excludeTargets": [], "includeTargets": [{"targetType": "group", "id": "all_users", "authenticationMode": mode}]}
+
+test_authenticator_push_needs_a_push_mode if {
+	methods.usable_factors(uid) == {"password", "microsoftAuthenticatorPush"} with input as doc([password, authenticator], [authenticator_config("any")])
+	methods.usable_factors(uid) == {"password", "microsoftAuthenticatorPush"} with input as doc([password, authenticator], [authenticator_config("push")])
+	methods.usable_factors(uid) == {"password"} with input as doc([password, authenticator], [authenticator_config("deviceBasedPush")])
+}
+
+test_passwordless_phone_sign_in_never_counts if {
+	not "deviceBasedPush" in methods.usable_factors(uid) with input as doc([password, authenticator], [authenticator_config("any")])
+}

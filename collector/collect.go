@@ -208,7 +208,11 @@ func Run(ctx context.Context, o Options) (*snapshot.Document, error) {
 	// reason nothing can be collected, and it deserves a clear message.
 	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{o.cloud().GraphAudience + "/.default"}, TenantID: tenantID})
 	if err != nil {
-		return nil, &FatalError{Msg: fmt.Sprintf("cannot get a Microsoft Graph token with --auth %s (%s); sign in (az login), or check AZURE_TENANT_ID/AZURE_CLIENT_ID and the credential, then retry", o.Auth, authHint(o.Auth)), Err: err}
+		fe := &FatalError{Msg: fmt.Sprintf("cannot get a Microsoft Graph token with --auth %s", o.Auth), Err: err}
+		if ctx.Err() == nil {
+			fe.Hint = authHint(o.Auth, tenantID, err)
+		}
+		return nil, fe
 	}
 	claims := jwtClaims(tok.Token)
 	collectedBy := principalFromClaims(claims)
@@ -295,20 +299,29 @@ func Run(ctx context.Context, o Options) (*snapshot.Document, error) {
 	return doc, nil
 }
 
-func authHint(mode string) string {
+// authHint is the one piece of advice for a credential that could not get a
+// token, chosen by --auth mode (and, for cli, by what went wrong). It never
+// names what DefaultAzureCredential tried: the azidentity error lists that.
+func authHint(mode, tenantID string, err error) string {
 	switch mode {
 	case AuthCLI:
-		return "run `az login --tenant <tenant>` first"
+		if err != nil && strings.Contains(err.Error(), "executable not found") {
+			return "install the Azure CLI (https://aka.ms/azcli) or use another --auth"
+		}
+		if tenantID == "" {
+			tenantID = "<tenant>"
+		}
+		return "run `az login --tenant " + tenantID + "` first"
 	case AuthWorkloadIdentity:
-		return "check the federated credential's subject and audience api://AzureADTokenExchange"
+		return "check AZURE_CLIENT_ID, AZURE_TENANT_ID and the app's federated credential (issuer, subject, audience api://AzureADTokenExchange)"
 	case AuthManagedIdentity:
-		return "only works on an Azure host with a managed identity; set AZURE_CLIENT_ID for a user-assigned one"
+		return "--auth managed-identity only works on an Azure host with a managed identity; set AZURE_CLIENT_ID for a user-assigned one"
 	case AuthClientSecret:
-		return "check AZURE_CLIENT_SECRET and its expiry"
+		return "check AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (and that the secret has not expired)"
 	case AuthClientCertificate:
-		return "check AZURE_CLIENT_CERTIFICATE_PATH and that the certificate is registered on the app"
+		return "check AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_CERTIFICATE_PATH and that the certificate is registered on the app"
 	case AuthDefault:
-		return "DefaultAzureCredential tried environment, workload identity, managed identity and Azure CLI credentials"
+		return "choose the credential you mean with --auth (cli, workload-identity, managed-identity, client-secret, client-certificate) for a precise error"
 	}
 	return "check " + TokenEnv
 }

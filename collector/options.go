@@ -236,15 +236,24 @@ func (e *UsageError) Error() string { return e.Msg }
 // credential failed, the token was rejected, or the tenant is the wrong one.
 // Msg says what to fix.
 type FatalError struct {
-	Msg string
-	Err error
+	Msg  string
+	Err  error
+	Hint string // what to do, after Err's text (on its own line when Err's is multi-line)
 }
 
 func (e *FatalError) Error() string {
+	s := e.Msg
 	if e.Err != nil {
-		return e.Msg + ": " + e.Err.Error()
+		s += ": " + strings.TrimRight(e.Err.Error(), "\n")
 	}
-	return e.Msg
+	switch {
+	case e.Hint == "":
+	case strings.Contains(s, "\n"):
+		s += "\n" + e.Hint
+	default:
+		s += "; " + e.Hint
+	}
+	return s
 }
 
 func (e *FatalError) Unwrap() error { return e.Err }

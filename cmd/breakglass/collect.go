@@ -66,6 +66,11 @@ failed: they are recorded in the snapshot and summarised on stderr);
 			if o.MaxCandidates < 1 {
 				return usageError("--max-candidates %d: give a positive number of candidate users", o.MaxCandidates)
 			}
+			// A full collection can take half an hour: find an unwritable
+			// --output before the first request, not after the last.
+			if err := checkWritable(output); err != nil {
+				return usageError("--output %s: %v", output, err)
+			}
 			cfg, err := loadCollectConfig(cmd, configPath, stderr, quiet)
 			if err != nil {
 				return err

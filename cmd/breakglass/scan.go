@@ -273,6 +273,9 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range eng.Warnings() {
+		fmt.Fprintf(cmd.ErrOrStderr(), "breakglass: warning: %s\n", w)
+	}
 	results, err := eng.Scan(cmd.Context(), in)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}

@@ -56,7 +56,7 @@ var ResourceKinds = map[string]struct {
 	"account":                    {Closed: true},
 	"enabled-policy-account":     {Closed: true, Needs: []string{snapshot.ConditionalAccessPolicies}},
 	"report-only-policy-account": {Closed: true, Needs: []string{snapshot.ConditionalAccessPolicies}},
-	"exclusion-group":            {Closed: true},
+	"exclusion-group":            {Closed: true, Needs: []string{snapshot.ConditionalAccessPolicies, snapshot.TransitiveMemberOf}}, // unlisted exclusion groups are found through them
 	"subscription":               {Closed: true},
 	"key-vault":                  {Closed: true},
 	"candidate":                  {},

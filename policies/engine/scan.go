@@ -258,6 +258,11 @@ func missingData(input ast.Object, names []string) []string {
 	return missing
 }
 
+// hasKey reports whether obj has key.
+func hasKey(obj ast.Object, key string) bool {
+	return obj != nil && obj.Get(ast.StringTerm(key)) != nil
+}
+
 // valueOf returns obj[key], or nil.
 func valueOf(obj ast.Object, key string) ast.Value {
 	if t := obj.Get(ast.StringTerm(key)); t != nil {
@@ -333,13 +338,18 @@ var perUserDataSets = []string{
 // for (its items' ids and its `subjects`), plus the users that exist.
 type accountCoverage struct {
 	users map[string]bool
-	sets  map[string]map[string]bool
+	sets  map[string]map[string]bool // nil entry: coverage unknown
 }
 
 func accountCoverageOf(input ast.Object) accountCoverage {
 	c := accountCoverage{users: idsOf(input, snapshot.Users, false), sets: map[string]map[string]bool{}}
 	for _, name := range perUserDataSets {
-		// sign-in items are events, not users: only subjects count.
+		// Sign-in items are events, not users: only `subjects` tells whom
+		// they were collected for. A snapshot without it (written before
+		// subjects existed) leaves sign-in coverage unknown, not failed.
+		if name == snapshot.SignIns && !hasKey(dataSetObject(input, name), "subjects") {
+			continue
+		}
 		c.sets[name] = idsOf(input, name, name == snapshot.SignIns)
 	}
 	return c
@@ -376,9 +386,8 @@ func idsOf(input ast.Object, name string, subjectsOnly bool) map[string]bool {
 
 // uncovered turns a verdict on an existing account into `error` when a
 // per-user data set the rule needs was not collected for that account; a
-// tenant-level verdict becomes `error` when any declared account is
-// missing from such a data set (e.g. the lockout check would otherwise
-// judge an account without its memberships).
+// tenant-level fail becomes `error` when any declared account is missing
+// from such a data set.
 func (e *Engine) uncovered(rule *Rule, results []Result, out evalOutput, cov accountCoverage, tenantID string) []Result {
 	var needed []string
 	for _, ds := range rule.Requires {
@@ -396,7 +405,7 @@ func (e *Engine) uncovered(rule *Rule, results []Result, out evalOutput, cov acc
 		}
 		var missing []string
 		for _, ds := range needed {
-			if !cov.sets[ds][uid] {
+			if ids, known := cov.sets[ds]; known && !ids[uid] {
 				missing = append(missing, ds)
 			}
 		}
@@ -413,7 +422,11 @@ func (e *Engine) uncovered(rule *Rule, results []Result, out evalOutput, cov acc
 			uid = r.Resource.ID
 		case r.Subject != nil && r.Subject.Type == "user":
 			uid = r.Subject.ID
-		case r.Resource.Type == "tenant":
+		case r.Resource.Type == "tenant" && r.Status == StatusFail:
+			// A tenant-level fail may rest on an account whose data is
+			// missing (e.g. "nobody is ready" when its group roles are
+			// unknown); a pass must be proven by the rule itself from
+			// covered accounts (BG-CA-001 does so).
 			for _, t := range out.Resources["account"] {
 				if msg := gap(t.Resource.ID); msg != "" {
 					uid = t.Resource.ID

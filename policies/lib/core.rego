@@ -177,6 +177,18 @@ external_kinds(u) := {"b2bCollaborationGuest"} if {
 	contains(u.userPrincipalName, "#EXT#")
 } else := set()
 
+# collected_ids maps each per-user data set to the user ids it was
+# collected for: its items' ids (sign-in items are events, so for signIns
+# only the data set's `subjects`) plus `subjects`. Built once.
+collected_ids := {name: ids |
+	some name in ["authenticationMethods", "transitiveMemberOf", "ownedObjects", "signIns"]
+	subjects := {lower(x) | some x in object.get(input, ["dataSets", name, "subjects"], [])}
+	ids := subjects | {lower(x.id) | name != "signIns"; some x in items(name)}
+}
+
+# collected(name, uid): the per-user data set was collected for the user.
+collected(name, uid) if lower(uid) in collected_ids[name]
+
 # cloud_only is true unless the user is synchronised from on-premises AD.
 cloud_only(u) if not u.onPremisesSyncEnabled == true
 

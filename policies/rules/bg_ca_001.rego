@@ -45,10 +45,20 @@ undecided(a) := {object.get(p, "displayName", p.id) |
 # through.
 through := [a.upn |
 	some a in ready
+	covered(a)
 	every p in ca.enabled_policies {
 		ca.verdicts[p.id][a.id].status == "pass"
 	}
 ]
+
+# covered: the account's methods and memberships were collected; without
+# them "not targeted" could just mean "memberships unknown".
+covered(a) if {
+	lib.collected("authenticationMethods", a.id)
+	lib.collected("transitiveMemberOf", a.id)
+}
+
+uncovered_ready := [a.upn | some a in ready; not covered(a)]
 
 results contains {
 	"status": "pass",
@@ -69,9 +79,20 @@ results contains {
 } if {
 	count(ready) > 0
 	count(through) == 0
+	count(uncovered_ready) == 0
 	every a in ready {
 		count(blocking(a)) > 0
 	}
+}
+
+results contains {
+	"status": "error",
+	"resource": lib.tenant_resource,
+	"message": sprintf("no account is known to get through: the methods or memberships of %s were not collected (declared after the snapshot was taken?); re-run breakglass collect", [concat(", ", sort(uncovered_ready))]),
+} if {
+	count(ready) > 0
+	count(through) == 0
+	count(uncovered_ready) > 0
 }
 
 results contains {
@@ -81,6 +102,7 @@ results contains {
 } if {
 	count(ready) > 0
 	count(through) == 0
+	count(uncovered_ready) == 0
 	some a in ready
 	count(blocking(a)) == 0
 }

@@ -19,7 +19,7 @@
 #   id: BG-CA-004
 #   severity: high
 #   resource: exclusion-group
-#   requires: [groups, administrativeUnits, groupMembers]
+#   requires: [groups, administrativeUnits, groupMembers, conditionalAccessPolicies, transitiveMemberOf]
 #   remediation: |
 #     isAssignableToRole can only be set at creation: create a new security
 #     group with "Microsoft Entra roles can be assigned to the group" = Yes
@@ -93,7 +93,10 @@ nested_reasons(n) := ["its properties were not collected (list it under exclusio
 		[sprintf("dynamic membership (%s)", [exclusion.dynamic_reason(g)]) | g := lib.groups_by_id[n]; exclusion.dynamic_reason(g)],
 		["neither role-assignable nor in a restricted-management administrative unit" | g := lib.groups_by_id[n]; not protection(n, g)],
 	),
-	[sprintf("owned by %s", [concat(", ", sort(owner_names(n)))]) | count(owner_names(n)) > 0],
+	array.concat(
+		[sprintf("owned by %s", [concat(", ", sort(owner_names(n)))]) | count(owner_names(n)) > 0],
+		["its owners and members were not collected (list it under exclusionGroups)" | not exclusion.members_by_group[n]],
+	),
 )
 
 nested_offenders(gid) := {sprintf("%s (%s): %s", [lib.group_resource(n).name, n, concat(", ", reasons)]) |

@@ -159,3 +159,13 @@ test_unlisted_effective_group_is_error if {
 	contains(r.message, "bg-01@contoso.onmicrosoft.com, bg-02@contoso.onmicrosoft.com")
 	not fx.only(rs, fx.tenant)
 }
+
+# A nested group whose owners and members were never read (beyond the
+# collector's walk) cannot be called protected.
+test_nested_group_owners_not_collected_fails if {
+	d := au_group_doc([{"isAssignableToRole": true, "groupTypes": []}], [])
+	d2 := fx.with_items(d, "groupMembers", [{"id": fx.gex, "members": array.concat(bg_members, [fx.grp(fx.gnest)]), "owners": []}])
+	r := fx.only(bg_ca_004.results, fx.gex) with input as d2
+	r.status == "fail"
+	contains(r.message, "its owners and members were not collected")
+}

@@ -238,7 +238,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 			return nil, &exitError{code: exitUsage, err: err}
 		}
 		if cfg.TenantID != "" && !strings.EqualFold(cfg.TenantID, snap.TenantID) {
-			return nil, usageError("%s: tenantId %s does not match the snapshot's tenant %s", o.configPath, cfg.TenantID, snap.TenantID)
+			return nil, usageError("%s: tenantId %s does not match the snapshot's tenant %s: give the breakglass.yaml of tenant %s, or collect a snapshot of tenant %s", o.configPath, cfg.TenantID, snap.TenantID, snap.TenantID, cfg.TenantID)
 		}
 		in.Config = cfg
 	} else if _, ok := snap.Doc["config"]; !ok {

@@ -234,8 +234,12 @@ func checkVersion(path string, data []byte, obj map[string]any) error {
 		return &InputError{Path: path, Line: 1, Msg: "missing or non-numeric schemaVersion: this is not a breakglass snapshot"}
 	}
 	if v.String() != fmt.Sprint(SchemaVersion) {
+		advice := "re-collect it with this version of breakglass"
+		if n, err := v.Int64(); err == nil && n > SchemaVersion {
+			advice = "it was written by a newer breakglass: upgrade breakglass to scan it"
+		}
 		return &InputError{Path: path, Line: LineOf(data, "/schemaVersion"),
-			Msg: fmt.Sprintf("schemaVersion %s is not supported: this build reads version %d; re-collect with this version of breakglass", v, SchemaVersion)}
+			Msg: fmt.Sprintf("schemaVersion %s is not supported (this build reads version %d): %s", v, SchemaVersion, advice)}
 	}
 	return nil
 }

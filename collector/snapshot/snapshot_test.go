@@ -50,7 +50,7 @@ func TestRejections(t *testing.T) {
 		{"trailing data", []byte(`{"schemaVersion": 1} {}`), "invalid JSON"},
 		{"not an object", []byte(`[1]`), "JSON object"},
 		{"no version", []byte(`{"metadata": {}}`), "schemaVersion"},
-		{"future version", mutate(t, func(d map[string]any) { d["schemaVersion"] = 2 }), "schemaVersion 2 is not supported"},
+		{"future version", mutate(t, func(d map[string]any) { d["schemaVersion"] = 2 }), "upgrade breakglass"},
 		{"bad status", mutate(t, func(d map[string]any) {
 			d["dataSets"].(map[string]any)["users"].(map[string]any)["status"] = "partial"
 		}), "/dataSets/users/status"},

@@ -23,7 +23,7 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 	fmt.Fprintf(bw, "| pass | fail | error | manual | not applicable |\n|---:|---:|---:|---:|---:|\n| %d | %d | %d | %d | %d |\n\n",
 		s[engine.StatusPass], s[engine.StatusFail], s[engine.StatusError], s[engine.StatusManual], s[engine.StatusNotApplicable])
 	rules := r.ruleByID()
-	fmt.Fprintf(bw, "| status | severity | rule | resource | message |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(bw, "| status | severity | rule | resource | message | controls |\n|---|---|---|---|---|---|\n")
 	shown := 0
 	for _, res := range r.Results {
 		if !r.visible(res) {
@@ -38,10 +38,10 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 		if res.Subject != nil {
 			target += " / " + describe(*res.Subject)
 		}
-		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", res.Status, res.Severity, cell(title), cell(target), cell(res.Message))
+		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s | %s |\n", res.Status, res.Severity, cell(title), cell(target), cell(res.Message), cell(strings.Join(r.controlTags(res.Controls), ", ")))
 	}
 	if shown == 0 {
-		fmt.Fprintf(bw, "| | | | | no findings |\n")
+		fmt.Fprintf(bw, "| | | | | no findings | |\n")
 	}
 	return bw.Flush()
 }

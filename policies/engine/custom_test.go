@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/breakglass-dev/breakglass/collector/snapshot"
-	"github.com/breakglass-dev/breakglass/config"
 	"github.com/breakglass-dev/breakglass/policies/engine"
 )
 
@@ -24,15 +22,7 @@ var customPolicies = filepath.Join("..", "..", "testdata", "policies")
 // mutate the document).
 func customInput(t *testing.T) engine.Input {
 	t.Helper()
-	sample := filepath.Join("..", "..", "testdata", "sample")
-	snap, err := snapshot.Load(filepath.Join(sample, "snapshot.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(filepath.Join(sample, "breakglass.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, cfg := loadSample(t)
 	return engine.Input{Document: snap.Doc, Config: cfg, Now: snap.CollectedAt}
 }
 

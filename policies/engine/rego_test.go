@@ -3,12 +3,9 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/breakglass-dev/breakglass/collector/snapshot"
-	"github.com/breakglass-dev/breakglass/config"
 	"github.com/breakglass-dev/breakglass/policies/engine"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/tester"
@@ -69,15 +66,7 @@ func TestBuiltinPoliciesWithStockOPA(t *testing.T) {
 		t.Fatal("opa test policies/ ran no tests")
 	}
 
-	sample := filepath.Join("..", "..", "testdata", "sample")
-	snap, err := snapshot.Load(filepath.Join(sample, "snapshot.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(filepath.Join(sample, "breakglass.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, cfg := loadSample(t)
 	in := engine.Input{Document: snap.Doc, Config: cfg, Now: snap.CollectedAt}
 	input, err := engine.BuildInput(in) // what scan --dump-input writes
 	if err != nil {

@@ -29,6 +29,11 @@ emergency_apps := {
 	"microsoftadminportals",
 	"14d82eec-204b-4c2f-b7e8-296a70dab67e", # Microsoft Graph PowerShell
 	"04b07795-8ddb-461a-bbee-02f9e1bf7b46", # Azure CLI
+	# Conditional Access is enforced on the resource a client calls, not on
+	# the client: Graph PowerShell and the CLI reach the directory through
+	# these resources, so a policy on them blocks those routes too.
+	"00000002-0000-0000-c000-000000000000", # Windows Azure Active Directory
+	"00000003-0000-0000-c000-000000000000", # Microsoft Graph
 }
 
 # facts about each user the CA rules judge, computed once per user.
@@ -37,6 +42,7 @@ facts := {uid: {
 	"user": u,
 	"groups": lib.groups_of(uid),
 	"roles": lib.active_roles(uid),
+	"builtin_roles": lib.active_roles(uid) & lib.builtin_role_templates,
 	"external": lib.external_kinds(u),
 	"methods": lib.method_types(uid),
 	"fido2": methods.usable_fido2_aaguids(uid),
@@ -118,7 +124,8 @@ excluded_via(s, f) := "the user" if f.id in s.exclude_users
 else := sprintf("group %s", [lib.group_resource(g).name]) if {
 	g := first(s.exclude_groups & f.groups)
 } else := sprintf("role %s", [lib.role_name(r)]) if {
-	r := first(s.exclude_roles & f.roles)
+	# Conditional Access ignores custom roles: only a built-in role excludes.
+	r := first(s.exclude_roles & object.get(f, "builtin_roles", f.roles))
 } else := "guest or external user condition" if {
 	guests_match(s.users, "excludeGuestsOrExternalUsers", f, false)
 }
@@ -159,13 +166,26 @@ apps_cond(p) := object.get(p, ["conditions", "applications"], {})
 # on_emergency_path: the policy's application, client-app and flow
 # conditions include an interactive sign-in to an admin surface.
 on_emergency_path(p) if {
-	some app in emergency_apps
-	app_included(apps_cond(p), app)
-	not app in list(apps_cond(p), "excludeApplications")
+	targets_admin_resource(apps_cond(p))
 	client_apps_included(p)
 	not transfer_flows_only(p)
 	not workload_identity_only(p)
 }
+
+targets_admin_resource(cond) if {
+	some app in emergency_apps
+	app_included(cond, app)
+	not app in list(cond, "excludeApplications")
+}
+
+# An include-mode application filter selects apps by custom security
+# attributes the snapshot does not show: assume it selects an admin surface.
+targets_admin_resource(cond) if lower(object.get(cond, ["applicationFilter", "mode"], "")) == "include"
+
+# Authentication contexts guard protected actions (changing Conditional
+# Access policies, named locations, ...): a policy on one can stop the
+# repair the emergency account is for.
+targets_admin_resource(cond) if count(list(cond, "includeAuthenticationContextClassReferences")) > 0
 
 app_included(cond, _) if "all" in list(cond, "includeApplications")
 
@@ -215,7 +235,8 @@ unsatisfiable_builtins := {
 	"compliantapplication": "requires an app protection policy",
 }
 
-satisfiable_builtins := {"passwordchange", "riskremediation"}
+# riskRemediation adds its own authentication strength, evaluated as such.
+satisfiable_builtins := {"riskremediation"}
 
 # builtin_verdict returns {"v": "yes"|"no"|"unknown", "why": string}.
 builtin_verdict(c) := {"v": "no", "why": unsatisfiable_builtins[lower(c)]} if {
@@ -224,11 +245,19 @@ builtin_verdict(c) := {"v": "no", "why": unsatisfiable_builtins[lower(c)]} if {
 	lower(c) in satisfiable_builtins
 } else := {"v": "unknown", "why": sprintf("unknown grant control %q", [c])}
 
+password_change_verdict(f) := {"v": "yes", "why": "password change after MFA by a phishing-resistant method"} if f.phishing_resistant
+
+else := {"v": "no", "why": "requires a password change, which first requires MFA, and the account has no phishing-resistant method usable under the authentication methods policy"}
+
 mfa_verdict(f) := {"v": "yes", "why": "MFA met by a phishing-resistant method"} if f.phishing_resistant
 
 else := {"v": "no", "why": "requires MFA and the account has no phishing-resistant method usable under the authentication methods policy"}
 
 control_verdict(c, f) := mfa_verdict(f) if lower(c) == "mfa"
+
+# A forced password change first requires MFA (Microsoft: "users must have
+# previously registered for MFA").
+else := password_change_verdict(f) if lower(c) == "passwordchange"
 
 else := builtin_verdict(c)
 

@@ -182,8 +182,11 @@ test_missing_operator_means_and if {
 	status(p, strong) == "fail"
 }
 
-test_password_change_and_risk_remediation_satisfiable if {
-	status(grant(["passwordChange"], "AND"), weak) == "pass"
+# A forced password change first requires MFA; risk remediation brings its
+# own authentication strength.
+test_password_change_needs_mfa_first if {
+	status(grant(["passwordChange"], "AND"), strong) == "pass"
+	status(grant(["passwordChange"], "AND"), weak) == "fail"
 	status(grant(["riskRemediation"], "OR"), weak) == "pass"
 }
 
@@ -289,4 +292,32 @@ test_two_fido2_combination_configurations_do_not_conflict if {
 	]})
 	doc := {"dataSets": {"authenticationStrengthPolicies": {"status": "ok", "items": [two]}}}
 	status(strength_policy({"id": phishing_resistant.id}), strong) == "pass" with input as doc
+}
+
+# Conditional Access is enforced on the resource: a policy on Windows Azure
+# Active Directory or Microsoft Graph blocks Graph PowerShell and the CLI,
+# and excluding the client app ids excludes nothing.
+test_directory_resources_are_on_the_path if {
+	status(with_conditions({"applications": {"includeApplications": ["00000002-0000-0000-c000-000000000000"]}}), strong) == "fail"
+	status(with_conditions({"applications": {"includeApplications": ["00000003-0000-0000-c000-000000000000"]}}), strong) == "fail"
+	excluded_clients := {"includeApplications": ["All"], "excludeApplications": ["797f4846-ba00-4fd7-ba43-dac1f8f63013", "MicrosoftAdminPortals", "14d82eec-204b-4c2f-b7e8-296a70dab67e", "04b07795-8ddb-461a-bbee-02f9e1bf7b46"]}
+	status(with_conditions({"applications": excluded_clients}), strong) == "fail"
+}
+
+test_include_application_filter_assumed_on_path if {
+	apps := {"includeApplications": [], "applicationFilter": {"mode": "include", "rule": "CustomSecurityAttribute.Tier -eq \"Admin\""}}
+	status(with_conditions({"applications": apps}), strong) == "fail"
+}
+
+test_authentication_context_policy_on_path if {
+	apps := {"includeApplications": [], "includeAuthenticationContextClassReferences": ["c1"]}
+	status(with_conditions({"applications": apps}), strong) == "fail"
+}
+
+test_custom_role_does_not_exclude if {
+	custom := "aaaaaaaa-0000-4000-8000-00000000c001"
+	f := object.union(strong, {"roles": {ga, custom}, "builtin_roles": {ga}})
+	status(policy({"includeUsers": ["All"], "excludeRoles": [custom]}, block), f) == "fail"
+	status(policy({"includeUsers": ["All"], "excludeRoles": [ga]}, block), f) == "pass"
+	status(policy({"includeRoles": [custom]}, block), f) == "fail"
 }

@@ -142,6 +142,10 @@ template_of(role_definition_id) := object.get(role_template, role_definition_id,
 
 # principal_roles_at maps a principal (user or group) to the role template
 # ids it holds actively, keyed by directory scope.
+# builtin_role_templates: built-in directory roles, the only ones Conditional
+# Access role conditions support (custom roles are ignored by CA).
+builtin_role_templates := {lower(object.get(d, "templateId", d.id)) | some d in items("roleDefinitions"); d.isBuiltIn == true}
+
 principal_active_roles := {pid: {{"role": template_of(ra.roleDefinitionId), "scope": object.get(ra, "directoryScopeId", "/"), "assignment": ra.id} |
 	some ra in items("roleAssignments")
 	ra.principalId == pid

@@ -106,7 +106,14 @@ method_factors(m) := ["password"] if lib.method_type(m) == "passwordAuthenticati
 else := ["sms", "voice"] if {
 	lib.method_type(m) == "phoneAuthenticationMethod"
 	lower(object.get(m, "phoneType", "mobile")) == "mobile"
-} else := ["voice"] if lib.method_type(m) == "phoneAuthenticationMethod"
+} else := ["voice"] if {
+	lib.method_type(m) == "phoneAuthenticationMethod"
+	lower(object.get(m, "phoneType", "")) != "office"
+} else := ["voice"] if {
+	# an office phone counts only when the Voice configuration allows it
+	lib.method_type(m) == "phoneAuthenticationMethod"
+	method_config("Voice").isOfficePhoneAllowed == true
+}
 
 else := ["microsoftAuthenticatorPush"] if {
 	# Passwordless phone sign-in (deviceBasedPush) also needs the phone to
@@ -123,11 +130,11 @@ else := ["temporaryAccessPassOneTime"] if {
 } else := ["temporaryAccessPassMultiUse"] if {
 	lib.method_type(m) == "temporaryAccessPassAuthenticationMethod"
 	m.isUsable == true
-} else := ["email"] if lib.method_type(m) == "emailAuthenticationMethod"
+} else := []
 
-else := ["qrCodePin"] if lib.method_type(m) == "qrCodePinAuthenticationMethod"
-
-else := []
+# Not factors on the emergency path: email one-time passcodes serve members
+# only for self-service password reset, and QR code + PIN is single-factor
+# and mobile-only (it does not work in browsers or desktop apps).
 
 # factor_configs names the methods-policy configuration that governs each
 # factor; password needs none.
@@ -139,8 +146,6 @@ factor_configs := {
 	"hardwareOath": "HardwareOath",
 	"temporaryAccessPassOneTime": "TemporaryAccessPass",
 	"temporaryAccessPassMultiUse": "TemporaryAccessPass",
-	"email": "Email",
-	"qrCodePin": "QRCodePin",
 }
 
 factor_enabled("password", _)

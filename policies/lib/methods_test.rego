@@ -65,3 +65,16 @@ test_authenticator_push_needs_a_push_mode if {
 test_passwordless_phone_sign_in_never_counts if {
 	not "deviceBasedPush" in methods.usable_factors(uid) with input as doc([password, authenticator], [authenticator_config("any")])
 }
+
+test_email_and_qr_code_are_not_factors if {
+	email := {"@odata.type": "#microsoft.graph.emailAuthenticationMethod", "id": "e", "emailAddress": "x@y"}
+	qr := {"@odata.type": "#microsoft.graph.qrCodePinAuthenticationMethod", "id": "q"}
+	methods.usable_factors(uid) == {"password"} with input as doc([password, email, qr], [config("Email", "enabled"), config("QRCodePin", "enabled")])
+}
+
+test_office_phone_needs_is_office_phone_allowed if {
+	office := {"@odata.type": "#microsoft.graph.phoneAuthenticationMethod", "id": "o", "phoneType": "office"}
+	methods.usable_factors(uid) == {"password"} with input as doc([password, office], [config("Voice", "enabled")])
+	allowed := object.union(config("Voice", "enabled"), {"isOfficePhoneAllowed": true})
+	methods.usable_factors(uid) == {"password", "voice"} with input as doc([password, office], [allowed])
+}

@@ -136,6 +136,10 @@ func Parse(path string, data []byte) (*Config, error) {
 		}
 		return nil, yamlError(path, err)
 	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, &Error{Path: path, Line: extra.Line, Msg: "a second YAML document (after ---) is not read: put everything in one document"}
+	}
 	v := validator{path: path, root: doc}
 	v.check(&cfg)
 	if v.err != nil {

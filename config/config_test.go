@@ -86,6 +86,7 @@ func TestRejectionsNameTheLine(t *testing.T) {
 		{"syntax", "accounts: [\n", ":", "yaml"},
 		{"not a mapping", "- a\n- b\n", ":1:", "mapping"},
 		{"empty", "", ":1:", "empty"},
+		{"second document", "minAccounts: 2\n---\ntenantId: bogus\n", ":2:", "second YAML document"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -12,15 +12,22 @@ package breakglass.lib.activity
 import data.breakglass.lib
 import rego.v1
 
-# sign_ins_by_key maps a lower-case user id or UPN to that user's sign-ins.
-sign_ins_by_key[lower(s.userId)] contains s if {
-	some s in lib.items("signIns")
-	is_string(s.userId)
+# sign_ins_by_key maps the lower-case id and UPN of each declared account to
+# its sign-ins. Keyed by declared accounts only (a handful), so a snapshot
+# with tens of thousands of other users' sign-ins costs one pass per key.
+sign_ins_by_key := {k: {s | some s in lib.items("signIns"); k in sign_in_keys(s)} | some k in account_keys}
+
+account_keys := {lower(k) |
+	some a in lib.accounts
+	some k in [a.id, a.upn]
+	is_string(k)
+	k != ""
 }
 
-sign_ins_by_key[lower(s.userPrincipalName)] contains s if {
-	some s in lib.items("signIns")
-	is_string(s.userPrincipalName)
+sign_in_keys(s) := {lower(k) |
+	some field in ["userId", "userPrincipalName"]
+	k := object.get(s, field, null)
+	is_string(k)
 }
 
 # sign_ins returns the sign-in events of a declared account (lib.accounts).

@@ -20,7 +20,9 @@ package breakglass.rules.bg_inv_001
 import data.breakglass.lib
 import rego.v1
 
-usable := [a.ref | some a in lib.accounts; a.exists; a.user.accountEnabled == true]
+# usable counts distinct users: two declarations resolving to the same
+# account are one account.
+usable := {a.upn | some a in lib.accounts; a.exists; a.user.accountEnabled == true}
 
 minimum := lib.setting("minAccounts", 2)
 

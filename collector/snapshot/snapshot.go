@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"time"
 )
@@ -181,6 +182,9 @@ func Parse(path string, data []byte) (*Loaded, error) {
 	if err := validate(path, data, obj); err != nil {
 		return nil, err
 	}
+	if err := checkDuplicateIDs(path, data, obj); err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(data)
 	meta := obj["metadata"].(map[string]any)
 	collectedAt, err := time.Parse(time.RFC3339, meta["collectedAt"].(string))
@@ -195,6 +199,31 @@ func Parse(path string, data []byte) (*Loaded, error) {
 		TenantID:    meta["tenantId"].(string),
 		CollectedAt: collectedAt.UTC(),
 	}, nil
+}
+
+// checkDuplicateIDs rejects a data set listing one id twice with different
+// content: the rules index items by id and could not tell which is true.
+// (Identical repeats, e.g. from overlapping pages, are harmless.)
+func checkDuplicateIDs(path string, data []byte, doc map[string]any) error {
+	sets, _ := doc["dataSets"].(map[string]any)
+	for _, name := range Names {
+		set, _ := sets[name].(map[string]any)
+		items, _ := set["items"].([]any)
+		seen := map[string]int{}
+		for i, it := range items {
+			obj, _ := it.(map[string]any)
+			id, _ := obj["id"].(string)
+			if id == "" {
+				continue
+			}
+			if j, dup := seen[id]; dup && !reflect.DeepEqual(items[j], it) {
+				return &InputError{Path: path, Line: LineOf(data, fmt.Sprintf("/dataSets/%s/items/%d/id", name, i)),
+					Msg: fmt.Sprintf("dataSets.%s lists id %s twice (items %d and %d) with different content; re-collect the snapshot", name, id, j, i)}
+			}
+			seen[id] = i
+		}
+	}
+	return nil
 }
 
 func decodeJSON(data []byte) (any, error) {

@@ -186,3 +186,39 @@ func TestWriteFileIsAtomicAndRoundTrips(t *testing.T) {
 		t.Error("writing into a missing directory succeeded")
 	}
 }
+
+func TestDateTimesTheRulesCannotReadAreRejected(t *testing.T) {
+	for _, ts := range []string{"2026-10-02t14:05:11z", "0001-01-01T00:00:00Z", "2026-10-02T14:05:60Z"} {
+		data := mutate(t, func(d map[string]any) {
+			item := d["dataSets"].(map[string]any)["signIns"].(map[string]any)["items"].([]any)[0].(map[string]any)
+			item["createdDateTime"] = ts
+		})
+		if _, err := Parse("snap.json", data); err == nil || !strings.Contains(err.Error(), "/dataSets/signIns/items/0/createdDateTime") {
+			t.Errorf("%s: got %v", ts, err)
+		}
+	}
+}
+
+func TestConflictingDuplicateIDsAreRejected(t *testing.T) {
+	data := mutate(t, func(d map[string]any) {
+		users := d["dataSets"].(map[string]any)["users"].(map[string]any)
+		items := users["items"].([]any)
+		dup := map[string]any{}
+		for k, v := range items[0].(map[string]any) {
+			dup[k] = v
+		}
+		dup["accountEnabled"] = false
+		users["items"] = append(items, dup)
+	})
+	if _, err := Parse("snap.json", data); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Fatalf("got %v", err)
+	}
+	same := mutate(t, func(d map[string]any) {
+		users := d["dataSets"].(map[string]any)["users"].(map[string]any)
+		items := users["items"].([]any)
+		users["items"] = append(items, items[0])
+	})
+	if _, err := Parse("snap.json", same); err != nil {
+		t.Fatalf("an identical repeat should load: %v", err)
+	}
+}

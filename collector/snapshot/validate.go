@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
@@ -27,6 +28,7 @@ var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
 	}
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
+	c.RegisterFormat(&jsonschema.Format{Name: "date-time", Validate: validateDateTime})
 	if err := c.AddResource("breakglass-snapshot.schema.json", doc); err != nil {
 		return nil, err
 	}
@@ -34,6 +36,25 @@ var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
 })
 
 var printer = message.NewPrinter(language.English)
+
+// validateDateTime accepts exactly the RFC 3339 times the rules can read:
+// what Go's time.Parse (and OPA's time.parse_rfc3339_ns) accepts, within
+// the int64-nanosecond range. A time a rule cannot parse would silently
+// drop out of a comparison (say, a sign-in outside any drill).
+func validateDateTime(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return nil // not a string: the type keyword reports it
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("%q is not an RFC 3339 date-time like 2026-11-20T06:00:00Z", s)
+	}
+	if t.Year() < 1678 || t.Year() > 2261 {
+		return fmt.Errorf("%q is outside the years 1678-2261 that time comparisons support", s)
+	}
+	return nil
+}
 
 // validate checks the document against the schema and reports the first
 // violation (in document order) with its line.

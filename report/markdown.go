@@ -46,6 +46,8 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 	return bw.Flush()
 }
 
+// cell makes text safe inside a table cell: printable, backslashes and
+// pipes escaped (a backslash first, so "\\|" cannot end the cell).
 func cell(s string) string {
-	return strings.NewReplacer("|", "\\|", "\n", " ").Replace(s)
+	return strings.NewReplacer("\\", "\\\\", "|", "\\|").Replace(printable(s))
 }

@@ -171,3 +171,22 @@ func describe(ref engine.Ref) string {
 	}
 	return fmt.Sprintf("%s %s", ref.Type, ref.ID)
 }
+
+// printable makes tenant-controlled text (display names, messages quoting
+// them) safe for a terminal or a one-line table cell: control characters
+// (escape sequences, carriage returns, NUL) and bidirectional overrides
+// become spaces or are made visible, so a policy name cannot forge report
+// lines or colours.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case r < 0x20 || (r >= 0x7f && r < 0xa0):
+			return '\ufffd'
+		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f:
+			return '\ufffd'
+		}
+		return r
+	}, s)
+}

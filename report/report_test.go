@@ -445,3 +445,28 @@ func TestSARIFValidatesWithMultitool(t *testing.T) {
 		}
 	}
 }
+
+// Tenant-controlled names cannot forge lines, colours or table cells.
+func TestTenantTextIsSanitised(t *testing.T) {
+	rep := sampleReport(t)
+	rep.Results = append([]engine.Result(nil), rep.Results...)
+	for i := range rep.Results {
+		if rep.Results[i].Status == engine.StatusFail {
+			rep.Results[i].Resource.Name = "evil\r\nFAIL critical BG-FAKE\x1b[31m\u202e|x\\|"
+			rep.Results[i].Message = "msg\x00\x07"
+			break
+		}
+	}
+	text := string(render(t, "text", rep))
+	for _, bad := range []string{"\r", "\x1b", "\u202e", "\x00", "\x07", "\nFAIL critical BG-FAKE"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("text output contains %q", bad)
+		}
+	}
+	md := string(render(t, "markdown", rep))
+	for _, line := range strings.Split(md, "\n") {
+		if strings.Contains(line, "evil") && strings.Count(strings.ReplaceAll(line, "\\|", ""), "|") != 7 {
+			t.Errorf("markdown row has a forged cell: %q", line)
+		}
+	}
+}

@@ -31,11 +31,11 @@ func (Text) Write(w io.Writer, r *Report) error {
 			title = rule.Title
 		}
 		fmt.Fprintf(bw, "%-14s %-8s %s  %s\n", strings.ToUpper(res.Status), res.Severity, res.RuleID, title)
-		fmt.Fprintf(bw, "    %s\n", describe(res.Resource))
+		fmt.Fprintf(bw, "    %s\n", printable(describe(res.Resource)))
 		if res.Subject != nil {
-			fmt.Fprintf(bw, "    %s: %s\n", subjectLabel(*res.Subject), describe(*res.Subject))
+			fmt.Fprintf(bw, "    %s: %s\n", subjectLabel(*res.Subject), printable(describe(*res.Subject)))
 		}
-		fmt.Fprintf(bw, "    %s\n\n", res.Message)
+		fmt.Fprintf(bw, "    %s\n\n", printable(res.Message))
 	}
 	if shown == 0 {
 		fmt.Fprintf(bw, "No findings.\n\n")

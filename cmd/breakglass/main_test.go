@@ -192,3 +192,18 @@ func TestScanUserMistakes(t *testing.T) {
 		t.Errorf("no argument: exit %d, %q", code, errOut)
 	}
 }
+
+func TestScanRefusesToOverwriteItsInputs(t *testing.T) {
+	dir := t.TempDir()
+	snap := filepath.Join(dir, "snap.json")
+	if err := os.WriteFile(snap, mustRead(t, sampleSnap), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := run(t, "scan", snap, "-c", sampleConfig, "-f", "json", "-o", snap)
+	if code != 2 || !strings.Contains(errOut, "would overwrite the SNAPSHOT file") {
+		t.Errorf("exit %d, %q", code, errOut)
+	}
+	if string(mustRead(t, snap)) != string(mustRead(t, sampleSnap)) {
+		t.Error("the snapshot was modified")
+	}
+}

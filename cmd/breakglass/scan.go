@@ -157,6 +157,16 @@ func (o scanOptions) plan() ([]output, error) {
 	return outs, nil
 }
 
+// sameFile reports whether two paths name one existing file.
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(ia, ib)
+}
+
 // formatForPath picks the format of an --output given without --format
 // from its extension (results.sarif is SARIF, not a text summary), text
 // otherwise.
@@ -199,6 +209,13 @@ func runScan(cmd *cobra.Command, snapshotPath string, o scanOptions) error {
 	outs, err := o.plan()
 	if err != nil {
 		return err
+	}
+	for _, out := range outs {
+		for flag, in := range map[string]string{"SNAPSHOT": snapshotPath, "--config": o.configPath, "--baseline": o.baseline} {
+			if sameFile(out.path, in) {
+				return usageError("--output %s would overwrite the %s file: write the report somewhere else", out.path, flag)
+			}
+		}
 	}
 	rep, err := buildReport(cmd, snapshotPath, o)
 	if err != nil {

@@ -34,7 +34,7 @@ sign_in_keys(s) := {lower(k) |
 sign_ins(a) := object.get(sign_ins_by_key, lower(a.id), set()) | object.get(sign_ins_by_key, lower(a.upn), set())
 
 # succeeded is true for a sign-in event without an error code.
-succeeded(s) if object.get(s, ["status", "errorCode"], 0) == 0
+succeeded(s) if object.get(s, ["status", "errorCode"], 0) in {0, "0"}
 
 # drills_by_key maps a lower-case UPN or object id to the drills and
 # incidents recorded for it in the config.

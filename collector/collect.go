@@ -440,6 +440,26 @@ func (r *run) collectGraph(ctx context.Context) {
 	r.collectUsers(ctx, st, existingCAUsers)
 }
 
+// listPerUser lists one user's collection into d unless d already failed:
+// item wraps the listing into one item (nil adds the listed items as they
+// are); a failure is recorded on failTo. It reports whether d got the data.
+func (r *run) listPerUser(ctx context.Context, d, failTo *dataSet, req graphRequest, item func([]map[string]any) any) bool {
+	if d.failed() {
+		return false
+	}
+	items, _, err := r.graph.list(r.ctx(ctx, d), req, 0)
+	if err != nil {
+		failTo.fail(err)
+		return false
+	}
+	if item == nil {
+		d.add(toAny(items)...)
+	} else {
+		d.add(item(items))
+	}
+	return true
+}
+
 // simpleList collects a whole collection into one data set.
 func (r *run) simpleList(ctx context.Context, name, path string, query url.Values, headers map[string]string) []map[string]any {
 	d := r.ds(name)
@@ -850,50 +870,27 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 			return
 		}
 		esc := url.PathEscape(id)
+		idName := func(key string) func([]map[string]any) any {
+			return func(items []map[string]any) any { return map[string]any{"id": id, key: sortItems(toAny(items))} }
+		}
 		// A failed read of a candidate's data fails the candidates data set
 		// (BG-INV-004), not the data sets the declared-account rules need.
-		methodsFail, memberOfFail := methods, memberOf
-		if !t.declared {
-			methodsFail, memberOfFail = cand, cand
-		}
-		if !methods.failed() {
-			items, _, err := r.graph.list(r.ctx(ctx, methods), graphRequest{path: "/users/" + esc + "/authentication/methods"}, 0)
-			if err != nil {
-				methodsFail.fail(err)
-			} else {
-				methods.add(map[string]any{"id": id, "methods": sortItems(toAny(items))})
+		failTo := func(d *dataSet) *dataSet {
+			if t.declared {
+				return d
 			}
+			return cand
 		}
-		if !memberOf.failed() {
-			items, _, err := r.graph.list(r.ctx(ctx, memberOf), graphRequest{path: "/users/" + esc + "/transitiveMemberOf",
-				query: url.Values{"$select": {"id,displayName"}, "$top": {"999"}}}, 0)
-			if err != nil {
-				memberOfFail.fail(err)
-			} else {
-				memberOf.add(map[string]any{"id": id, "memberOf": sortItems(toAny(items))})
-			}
-		}
+		selectIDs := url.Values{"$select": {"id,displayName"}, "$top": {"999"}}
+		r.listPerUser(ctx, methods, failTo(methods), graphRequest{path: "/users/" + esc + "/authentication/methods"}, idName("methods"))
+		r.listPerUser(ctx, memberOf, failTo(memberOf), graphRequest{path: "/users/" + esc + "/transitiveMemberOf", query: selectIDs}, idName("memberOf"))
 		if !t.declared {
 			return
 		}
-		if !owned.failed() {
-			items, _, err := r.graph.list(r.ctx(ctx, owned), graphRequest{path: "/users/" + esc + "/ownedObjects",
-				query: url.Values{"$select": {"id,displayName"}, "$top": {"999"}}}, 0)
-			if err != nil {
-				owned.fail(err)
-			} else {
-				owned.add(map[string]any{"id": id, "ownedObjects": sortItems(toAny(items))})
-			}
-		}
-		if !signIns.failed() {
-			filter := fmt.Sprintf("userId eq '%s' and createdDateTime ge %s", id, since)
-			items, _, err := r.graph.list(r.ctx(ctx, signIns), graphRequest{path: "/auditLogs/signIns", query: url.Values{"$filter": {filter}}}, 0)
-			if err != nil {
-				signIns.fail(err)
-			} else {
-				signIns.add(toAny(items)...)
-				signIns.cover(id)
-			}
+		r.listPerUser(ctx, owned, owned, graphRequest{path: "/users/" + esc + "/ownedObjects", query: selectIDs}, idName("ownedObjects"))
+		filter := fmt.Sprintf("userId eq '%s' and createdDateTime ge %s", id, since)
+		if r.listPerUser(ctx, signIns, signIns, graphRequest{path: "/auditLogs/signIns", query: url.Values{"$filter": {filter}}}, nil) {
+			signIns.cover(id)
 		}
 	}
 	// Declared accounts first and completely, before any candidate: an

@@ -34,6 +34,20 @@ func BenchmarkEngineNew(b *testing.B) {
 	}
 }
 
+// syntheticPolicy is an enabled CA policy on all apps and clients with the
+// given user condition and built-in grant controls.
+func syntheticPolicy(i int, users map[string]any, grant []any) map[string]any {
+	return map[string]any{
+		"id": fmt.Sprintf("c1000000-0000-4000-8000-%012d", i), "displayName": fmt.Sprintf("policy %d", i), "state": "enabled",
+		"conditions": map[string]any{
+			"clientAppTypes": []any{"all"},
+			"applications":   map[string]any{"includeApplications": []any{"All"}},
+			"users":          users,
+		},
+		"grantControls": map[string]any{"operator": "OR", "builtInControls": grant},
+	}
+}
+
 // sampleCopy returns the sample document with its own top-level and
 // dataSets maps, so a test can replace data sets without touching others.
 func sampleCopy(t testing.TB) (doc, sets map[string]any, cfg any) {
@@ -77,15 +91,8 @@ func largeTenant(b *testing.B) (map[string]any, any) {
 		if i%3 == 0 {
 			grant = []any{"block"}
 		}
-		caItems = append(caItems, map[string]any{
-			"id": fmt.Sprintf("c1000000-0000-4000-8000-%012d", i), "displayName": fmt.Sprintf("policy %d", i), "state": "enabled",
-			"conditions": map[string]any{
-				"clientAppTypes": []any{"all"},
-				"applications":   map[string]any{"includeApplications": []any{"All"}},
-				"users":          map[string]any{"includeGroups": include, "excludeGroups": exclude, "includeRoles": []any{"62e90394-69f5-4237-9190-012177145e10"}},
-			},
-			"grantControls": map[string]any{"operator": "OR", "builtInControls": grant},
-		})
+		caItems = append(caItems, syntheticPolicy(i,
+			map[string]any{"includeGroups": include, "excludeGroups": exclude, "includeRoles": []any{"62e90394-69f5-4237-9190-012177145e10"}}, grant))
 	}
 	var raItems []any
 	for i := 0; i < assignments; i++ {

@@ -29,15 +29,9 @@ func tenantWithPolicies(t testing.TB, n int) (map[string]any, any) {
 		gid := fmt.Sprintf("90000000-0000-4000-8000-%012d", i)
 		groups = append(groups, map[string]any{"id": gid, "displayName": gid})
 		memberOf = append(memberOf, map[string]any{"@odata.type": "#microsoft.graph.group", "id": gid})
-		policies = append(policies, map[string]any{
-			"id": fmt.Sprintf("c1000000-0000-4000-8000-%012d", i), "displayName": "p", "state": "enabled",
-			"conditions": map[string]any{
-				"clientAppTypes": []any{"all"},
-				"applications":   map[string]any{"includeApplications": []any{"All"}},
-				"users":          map[string]any{"includeRoles": []any{"62e90394-69f5-4237-9190-012177145e10"}, "excludeGroups": []any{"9e0c1a55-0000-4000-8000-0000000e0001", gid}},
-			},
-			"grantControls": map[string]any{"operator": "OR", "builtInControls": []any{"mfa"}},
-		})
+		policies = append(policies, syntheticPolicy(i,
+			map[string]any{"includeRoles": []any{"62e90394-69f5-4237-9190-012177145e10"}, "excludeGroups": []any{"9e0c1a55-0000-4000-8000-0000000e0001", gid}},
+			[]any{"mfa"}))
 	}
 	memberOf = append(memberOf, map[string]any{"@odata.type": "#microsoft.graph.group", "id": "9e0c1a55-0000-4000-8000-0000000e0001"})
 	sets["conditionalAccessPolicies"] = map[string]any{"status": "ok", "items": policies}

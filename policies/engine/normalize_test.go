@@ -103,3 +103,53 @@ func TestUpperCasePrincipalIsNoFalsePass(t *testing.T) {
 		t.Fatalf("BG-PRIV-002 with an extra role: lower-case principal %s, upper-case %s; want fail for both", lower, upper)
 	}
 }
+
+// TestPolicyWithoutConditionsIsError: a Conditional Access policy that Graph
+// returned without conditions loads, its pairs are `error` (never a pass:
+// it would seem to target nobody), and every other verdict is unchanged.
+func TestPolicyWithoutConditionsIsError(t *testing.T) {
+	eng := newEngine(t)
+	snap, cfg := loadSample(t)
+	want := scan(t, eng, snap, cfg)
+
+	snap, cfg = loadSample(t)
+	set := snap.Doc["dataSets"].(map[string]any)["conditionalAccessPolicies"].(map[string]any)
+	set["items"] = append(set["items"].([]any), map[string]any{
+		"id": "0c0c0c0c-0000-4000-8000-00000000c0de", "displayName": "No conditions", "state": "enabled",
+		"grantControls": map[string]any{"operator": "OR", "builtInControls": []any{"block"}},
+	})
+	data, err := json.MarshalIndent(snap.Doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := snapshot.Parse("no-conditions.json", data)
+	if err != nil {
+		t.Fatalf("a policy without conditions must not make the snapshot unreadable: %v", err)
+	}
+	got := scan(t, eng, loaded, cfg)
+	pairs := 0
+	for _, r := range got {
+		if r.Resource.ID != "0c0c0c0c-0000-4000-8000-00000000c0de" {
+			continue
+		}
+		if r.RuleID == "BG-CA-002" {
+			pairs++
+			if r.Status != engine.StatusError || !strings.Contains(r.Message, "no readable conditions") {
+				t.Errorf("BG-CA-002 %s: %s %q, want error", r.Subject.ID, r.Status, r.Message)
+			}
+		}
+	}
+	if pairs != 2 {
+		t.Errorf("%d BG-CA-002 pairs for the policy, want one per declared account (2)", pairs)
+	}
+	for _, id := range []string{"BG-INV-001", "BG-AUTH-001", "BG-PRIV-001", "BG-MON-001", "BG-CA-003"} {
+		if !reflect.DeepEqual(byRule(got, id), byRule(want, id)) {
+			t.Errorf("%s changed", id)
+		}
+	}
+	for _, r := range byRule(got, "BG-CA-001") {
+		if r.Status == engine.StatusPass && strings.Contains(r.Message, "No conditions") {
+			t.Errorf("BG-CA-001 passes through an unjudgeable policy: %s", r.Message)
+		}
+	}
+}

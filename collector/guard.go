@@ -28,7 +28,8 @@ import (
 type hostGuard struct {
 	origin  string // scheme://host:port, lower case, explicit port
 	next    http.RoundTripper
-	maxBody int64
+	maxBody int64 // per response
+	maxSet  int64 // per data set, all its responses together
 }
 
 func newHostGuard(endpoint string, next http.RoundTripper, maxBody int64) (*hostGuard, error) {
@@ -36,7 +37,16 @@ func newHostGuard(endpoint string, next http.RoundTripper, maxBody int64) (*host
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("endpoint %q is not an absolute URL", endpoint)
 	}
-	return &hostGuard{origin: originOf(u), next: next, maxBody: maxBody}, nil
+	return &hostGuard{origin: originOf(u), next: next, maxBody: maxBody, maxSet: dataSetBudget(maxBody)}, nil
+}
+
+// dataSetBudget is how many response bytes one data set may read in
+// total: DataSetBudgetFactor times the per-response limit.
+func dataSetBudget(maxBody int64) int64 {
+	if maxBody <= 0 {
+		return 0
+	}
+	return DataSetBudgetFactor * maxBody
 }
 
 // originOf is scheme://host:port with the scheme's default port made
@@ -132,7 +142,7 @@ func (g *hostGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.Body.Close()
 			return nil, &tooLargeError{limit: g.maxBody}
 		}
-		resp.Body = &limitedBody{rc: resp.Body, left: g.maxBody, limit: g.maxBody}
+		resp.Body = &limitedBody{rc: resp.Body, left: g.maxBody, limit: g.maxBody, set: dataSetFrom(req.Context()), setLimit: g.maxSet}
 	}
 	return resp, nil
 }
@@ -140,10 +150,17 @@ func (g *hostGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 // limitedBody fails the read that goes past limit bytes: the body is never
 // buffered beyond the limit, and closing it early drops the connection
 // instead of downloading the rest.
+//
+// It also charges what it reads to the data set of the request: once a
+// data set has read more than setLimit bytes in all (an endless chain of
+// distinct, full pages), its next read fails.
 type limitedBody struct {
 	rc    io.ReadCloser
 	left  int64
 	limit int64
+
+	set      *dsCounter // nil: not tied to a data set
+	setLimit int64
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
@@ -157,6 +174,9 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	b.left -= int64(n)
 	if b.left < 0 {
 		return n, &tooLargeError{limit: b.limit}
+	}
+	if b.set != nil && b.setLimit > 0 && b.set.bytes.Add(int64(n)) > b.setLimit {
+		return n, &dataSetTooLargeError{limit: b.setLimit, name: b.set.name}
 	}
 	return n, err
 }
@@ -202,6 +222,17 @@ func (e *tooLargeError) Error() string {
 	return fmt.Sprintf("response larger than %s: refused without reading the rest (raise --max-response-mib if a real tenant returns pages this large)", mib(e.limit))
 }
 
+// dataSetTooLargeError is a data set whose responses together exceed its
+// budget.
+type dataSetTooLargeError struct {
+	limit int64
+	name  string
+}
+
+func (e *dataSetTooLargeError) Error() string {
+	return fmt.Sprintf("the responses for %s exceed %s in total (%d times --max-response-mib): stopped reading (raise --max-response-mib if a real tenant holds this much)", e.name, mib(e.limit), DataSetBudgetFactor)
+}
+
 // pageLimitError is a listing that did not end within its page limit.
 type pageLimitError struct {
 	limit int
@@ -212,20 +243,25 @@ func (e *pageLimitError) Error() string {
 	return fmt.Sprintf("listing did not end after %d pages (the limit for %s, far above what a real tenant holds): stopped following nextLink", e.limit, e.name)
 }
 
-func (*offHostError) hostile()   {}
-func (*redirectError) hostile()  {}
-func (*tooLargeError) hostile()  {}
-func (*pageLimitError) hostile() {}
+func (*offHostError) hostile()         {}
+func (*redirectError) hostile()        {}
+func (*tooLargeError) hostile()        {}
+func (*dataSetTooLargeError) hostile() {}
+func (*pageLimitError) hostile()       {}
 
 // NonRetriable tells azcore's retry policy not to retry.
-func (*offHostError) NonRetriable()   {}
-func (*redirectError) NonRetriable()  {}
-func (*tooLargeError) NonRetriable()  {}
-func (*pageLimitError) NonRetriable() {}
+func (*offHostError) NonRetriable()         {}
+func (*redirectError) NonRetriable()        {}
+func (*tooLargeError) NonRetriable()        {}
+func (*dataSetTooLargeError) NonRetriable() {}
+func (*pageLimitError) NonRetriable()       {}
 
 func mib(n int64) string {
-	if n%(1<<20) == 0 {
+	switch {
+	case n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)
+	case n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
 }

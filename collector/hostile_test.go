@@ -257,3 +257,32 @@ func TestEndlessConditionalAccessChainStopsAtItsLimit(t *testing.T) {
 		t.Errorf("%d pages served, want 20", n)
 	}
 }
+
+// An endless chain of distinct, full pages is stopped by the data set's
+// byte budget (DataSetBudgetFactor × the response limit) long before the
+// page limit: memory stays bounded even when every page is within limits.
+func TestEndlessChainOfFullPagesStopsAtTheDataSetBudget(t *testing.T) {
+	srv := newServer(t)
+	var served atomic.Int64
+	srv.AddFault(&fakeserver.Fault{Path: caPath, Serve: func(w http.ResponseWriter, r *http.Request) {
+		i := served.Add(1)
+		items := make([]any, 20)
+		for j := range items {
+			items[j] = map[string]any{"id": fmt.Sprintf("p%d-%d", i, j), "displayName": strings.Repeat("y", 1000)}
+		}
+		writeJSONBody(w, map[string]any{"value": items, "@odata.nextLink": "https://" + r.Host + r.URL.Path + "?$skiptoken=" + strconv.FormatInt(i, 10)})
+	}})
+	const limit = 64 << 10 // 64 KiB a response, 256 KiB for the data set
+	r := collect(t, srv, loadConfig(t, srv, "breakglass.yaml"), func(o *collector.Options) {
+		o.MaxResponseBytes = limit
+		o.MaxPages = 1000
+	})
+	requireRefused(t, r, snapshot.ConditionalAccessPolicies, "the responses for conditionalAccessPolicies exceed 256 KiB in total")
+	// ~21 KB a page: the budget ends it after about 13 pages.
+	if n := served.Load(); n < 10 || n > 14 {
+		t.Errorf("%d pages served, want about 13", n)
+	}
+	if r.status(snapshot.NamedLocations) != "ok" {
+		t.Errorf("namedLocations: %s (the budget is per data set)", r.status(snapshot.NamedLocations))
+	}
+}

@@ -13,6 +13,15 @@ import (
 // magnitude of headroom and bounds what one response can make collect hold.
 const DefaultMaxResponseBytes int64 = 64 << 20
 
+// DataSetBudgetFactor sets how many bytes of responses one data set may
+// read in total: this many times the per-response limit (256 MiB by
+// default). The page limits alone do not bound memory: 1000 distinct pages
+// of 999 fat items each are a gigabyte on the wire and several in memory
+// (measured: 7 GB RSS without this budget). The largest data sets of a
+// real tenant (role assignments with their principals expanded, the
+// memberships of a few hundred candidate users) are tens of MiB.
+const DataSetBudgetFactor = 4
+
 // defaultPageLimit bounds one listing (one chain of nextLinks) of a data
 // set without a tighter limit below. Graph serves 100 directory objects a
 // page by default and 999 with $top, ARM and Key Vault 25 to 1000, so 1000

@@ -240,7 +240,7 @@ type pageLimitError struct {
 }
 
 func (e *pageLimitError) Error() string {
-	return fmt.Sprintf("listing did not end after %d pages (the limit for %s, far above what a real tenant holds): stopped following nextLink", e.limit, e.name)
+	return fmt.Sprintf("listing did not end after %d pages (the limit for %s, far above what a real tenant holds): stopped following nextLink (raise --max-pages if a real tenant has more)", e.limit, e.name)
 }
 
 func (*offHostError) hostile()         {}

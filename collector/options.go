@@ -116,7 +116,7 @@ type Options struct {
 	// error, and is never read past the limit.
 	MaxResponseBytes int64
 	// MaxPages, when positive, replaces the per-data-set page limits of
-	// every listing (see limits.go); 0 keeps them.
+	// every listing (--max-pages; see limits.go); 0 keeps them.
 	MaxPages int
 
 	ToolName    string

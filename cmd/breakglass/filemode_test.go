@@ -50,3 +50,10 @@ func TestCollectRejectsBadMaxResponseSize(t *testing.T) {
 		}
 	}
 }
+
+func TestCollectRejectsNegativeMaxPages(t *testing.T) {
+	code, _, errOut := run(t, "collect", "--max-pages", "-1")
+	if code != 2 || !strings.Contains(errOut, "--max-pages") {
+		t.Errorf("exit %d, stderr %q; want 2 naming --max-pages", code, errOut)
+	}
+}

@@ -152,5 +152,10 @@ func (w *writer) rename(path string) error {
 		return fmt.Errorf("rename into %s: %w", path, err)
 	}
 	w.gone = true
+	// Make the rename durable too (best effort: the file is in place).
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
 	return nil
 }

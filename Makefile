@@ -6,7 +6,7 @@ TOOLS     := $(CURDIR)/.tools
 MULTITOOL := $(TOOLS)/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
 SARIF_MULTITOOL_VERSION := 5.7.0
 
-.PHONY: build demo test test-go test-rego sarif-multitool bench lint clean
+.PHONY: build demo test test-go test-rego sarif-multitool bench fuzz lint clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/breakglass
@@ -24,6 +24,26 @@ demo: build
 # validation with Microsoft's SARIF Multitool.
 test: sarif-multitool
 	SARIF_MULTITOOL=$(MULTITOOL) $(GO) test -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# Fuzz targets (package:Func), each run for FUZZTIME: `go test -fuzz` takes
+# one target per package and run. Seed corpora live in each package's
+# testdata/fuzz/<Func>/; a failure writes the input there, to commit with
+# the fix. Minimisation is capped so that an interesting input found near
+# the end does not stretch the run. make fuzz FUZZTIME=5m for a long run.
+FUZZTIME ?= 6s
+FUZZ_TARGETS := \
+	./collector/snapshot:FuzzParse \
+	./config:FuzzParse \
+	./mappings:FuzzAddFile \
+	./collector:FuzzDecodeGraphPage
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s $$pkg; \
+	done
 
 test-go:
 	$(GO) test ./...

@@ -23,16 +23,30 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 const samplePath = "testdata/sample/snapshot.json" // as the user would type it at the repo root
+const sampleConfig = "testdata/sample/breakglass.yaml"
 
 // sampleReport scans the bundled sample tenant exactly as `make demo` does.
 func sampleReport(t *testing.T) *report.Report {
 	t.Helper()
-	root := filepath.Join("..")
-	snap, err := snapshot.Load(filepath.Join(root, samplePath))
+	read := func(p string) []byte {
+		data, err := os.ReadFile(filepath.Join("..", p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	return scanReport(t, read(samplePath), read(sampleConfig))
+}
+
+// scanReport scans a snapshot with a config (given as bytes, named as the
+// sample files) and builds the report the CLI would.
+func scanReport(t *testing.T, snapData, cfgData []byte) *report.Report {
+	t.Helper()
+	snap, err := snapshot.Parse(samplePath, snapData)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(filepath.Join(root, "testdata", "sample", "breakglass.yaml"))
+	cfg, err := config.Parse(sampleConfig, cfgData)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,13 +58,23 @@ func sampleReport(t *testing.T) *report.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sum := sha256.Sum256(cfgData)
 	return &report.Report{
 		Tool:     report.Tool{Name: "breakglass", Version: "0.1.0-test"},
 		Snapshot: report.Snapshot{Path: samplePath, SHA256: snap.SHA256, TenantID: snap.TenantID, CollectedAt: snap.CollectedAt},
-		Scan:     report.Scan{Now: snap.CollectedAt, Config: &report.File{Path: "testdata/sample/breakglass.yaml", SHA256: sha256File(t, filepath.Join(root, "testdata", "sample", "breakglass.yaml"))}},
+		Scan:     report.Scan{Now: snap.CollectedAt, Config: &report.File{Path: sampleConfig, SHA256: hex.EncodeToString(sum[:])}},
 		Rules:    eng.Rules(), Results: results, Summary: engine.Summarize(results),
 		Mappings: eng.Mappings(), IDLines: snapshot.IDLines(snap.Bytes),
+		Source: &report.Source{Config: sampleConfig, ConfigLines: cfg.Lines(), Snapshot: samplePath},
 	}
+}
+
+// snapshotReport is the sample scanned without a config file in the
+// repository: SARIF points into the snapshot.
+func snapshotReport(t *testing.T) *report.Report {
+	r := sampleReport(t)
+	r.Source = nil
+	return r
 }
 
 func sha256File(t *testing.T, path string) string {
@@ -175,7 +199,7 @@ func TestSARIFShape(t *testing.T) {
 			} `json:"results"`
 		} `json:"runs"`
 	}
-	rep := sampleReport(t)
+	rep := snapshotReport(t)
 	if err := json.Unmarshal(render(t, "sarif", rep), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +374,7 @@ func TestSARIFLocationByResourceType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := sampleReport(t)
+	rep := snapshotReport(t)
 	tenant := rep.Snapshot.TenantID
 	cases := []struct {
 		ref  engine.Ref
@@ -406,10 +430,18 @@ func TestSARIFValidatesWithMultitool(t *testing.T) {
 		t.Skip("SARIF_MULTITOOL not set; `make test` installs and sets it")
 	}
 	dir := t.TempDir()
-	for name, rep := range map[string]*report.Report{"sample": sampleReport(t), "empty": emptyReport(t)} {
+	truncated := sampleReport(t)
+	var truncatedSARIF bytes.Buffer
+	if err := (report.SARIF{MaxResults: 2}).Write(&truncatedSARIF, truncated); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"sample": render(t, "sarif", sampleReport(t)), "empty": render(t, "sarif", emptyReport(t)),
+		"snapshot-anchored": render(t, "sarif", snapshotReport(t)), "truncated": truncatedSARIF.Bytes(),
+	} {
 		in := filepath.Join(dir, name+".sarif")
 		out := filepath.Join(dir, name+".validation.sarif")
-		if err := os.WriteFile(in, render(t, "sarif", rep), 0o644); err != nil {
+		if err := os.WriteFile(in, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		cmd := exec.Command(tool, "validate", "--rule-kind", "Gh;Sarif", "--output", out, in)

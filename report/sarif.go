@@ -1,8 +1,12 @@
 package report
 
 import (
+	"bytes"
+	"cmp"
+	"compress/gzip"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/breakglass-dev/breakglass/collector/snapshot"
@@ -17,9 +21,26 @@ import (
 // the status, a fixed finding's pass result would keep its alert open
 // instead of closing it. (manual results do become alerts: they need human
 // evidence; they carry kind "review" and level "none".)
-type SARIF struct{}
+//
+// Every result has a physical location in a file of the repository (see
+// Source) and stays within GitHub's upload limits (see sarifLimits): a file
+// GitHub would reject is never written.
+type SARIF struct {
+	// MaxResults and MaxGzipBytes lower GitHub's limits (for tests); zero
+	// means GitHub's.
+	MaxResults   int
+	MaxGzipBytes int
+}
 
 var _ Writer = SARIF{}
+
+// GitHub code scanning rejects a whole upload beyond these (docs.github.com:
+// "SARIF results exceed hard limit", "SARIF file is too large").
+const (
+	githubMaxResults  = 25000
+	githubMaxTags     = 20
+	githubMaxGzipSize = 10 << 20
+)
 
 // FingerprintKey names our partial fingerprint; bump the version only if
 // the fingerprint inputs change.
@@ -42,35 +63,136 @@ func level(severity string) string {
 	}
 }
 
-func (SARIF) Write(w io.Writer, r *Report) error {
-	doc, err := sarif.New(sarif.Version210, true)
-	if err != nil {
+func (s SARIF) Write(w io.Writer, r *Report) error {
+	maxResults, maxGzip := cmp.Or(s.MaxResults, githubMaxResults), cmp.Or(s.MaxGzipBytes, githubMaxGzipSize)
+	var alerts []engine.Result
+	for _, res := range r.Results {
+		if res.Status != engine.StatusPass && res.Status != engine.StatusNotApplicable {
+			alerts = append(alerts, res)
+		}
+	}
+	keep := min(len(alerts), maxResults)
+	for {
+		kept, dropped := dropLowest(alerts, keep)
+		var buf bytes.Buffer
+		if err := sarifDocument(r, kept, dropped).PrettyWrite(&buf); err != nil {
+			return err
+		}
+		size := gzipSize(buf.Bytes())
+		if size > maxGzip && keep > 0 {
+			// Shrink in proportion (with a margin) and render again:
+			// deterministic, and a few rounds at most.
+			keep = min(keep-1, int(float64(keep)*float64(maxGzip)/float64(size)*0.9))
+			keep = max(keep, 0)
+			continue
+		}
+		if size > maxGzip {
+			return fmt.Errorf("SARIF without results is %d bytes gzipped, over the %d-byte limit of GitHub code scanning", size, maxGzip)
+		}
+		if len(dropped) > 0 && r.Log != nil {
+			fmt.Fprintf(r.Log, "breakglass: warning: %s\n", droppedNote(dropped, len(alerts)))
+		}
+		_, err := w.Write(buf.Bytes())
 		return err
 	}
+}
+
+// sarifDocument builds the log for the results kept; dropped ones are
+// counted in a tool execution notification.
+func sarifDocument(r *Report, results, dropped []engine.Result) *sarif.Report {
+	doc, _ := sarif.New(sarif.Version210, true) // cannot fail for 2.1.0
 	driver := sarif.NewVersionedDriver(r.Tool.Name, r.Tool.Version).WithInformationURI(informationURI)
 	driver.WithRules([]*sarif.ReportingDescriptor{})
 	run := sarif.NewRun(*sarif.NewTool(driver))
 	run.WithResults([]*sarif.Result{})
-	run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(fmt.Sprintf("breakglass/tenant-%s/", r.Snapshot.TenantID)))
+	run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(fmt.Sprintf("breakglass/tenant-%s/", printable(r.Snapshot.TenantID))))
+	if r.Source != nil {
+		// No absolute path: the root is wherever the repository is checked
+		// out; GitHub resolves these paths from the repository root.
+		run.WithOriginalUriBaseIds(map[string]*sarif.ArtifactLocation{
+			SourceRoot: sarif.NewArtifactLocation().WithDescriptionText("The root of the repository; result paths are relative to it."),
+		})
+	}
 	index := map[string]int{}
 	for i, rule := range r.Rules {
 		index[rule.ID] = i
 		driver.AddRule(sarifRule(r, rule))
 	}
-	for _, res := range r.Results {
-		if res.Status == engine.StatusPass || res.Status == engine.StatusNotApplicable {
-			continue
-		}
+	for _, res := range results {
 		run.AddResult(sarifResult(r, res, index[res.RuleID]))
 	}
+	if len(dropped) > 0 {
+		note := sarif.NewNotification().WithLevel("warning").WithMessage(sarif.NewTextMessage(droppedNote(dropped, len(results)+len(dropped))))
+		run.AddInvocations(sarif.NewInvocation().WithExecutionSuccess(true).WithToolExecutionNotifications([]*sarif.Notification{note}))
+	}
 	doc.AddRun(run)
-	return doc.PrettyWrite(w)
+	return doc
 }
 
+// dropLowest keeps n results, dropping the least severe first (then manual
+// before error before fail, then the last in report order), and returns
+// both in report order.
+func dropLowest(results []engine.Result, n int) (kept, dropped []engine.Result) {
+	if n >= len(results) {
+		return results, nil
+	}
+	order := make([]int, len(results))
+	for i := range order {
+		order[i] = i
+	}
+	statusRank := map[string]int{engine.StatusFail: 3, engine.StatusError: 2, engine.StatusManual: 1}
+	sort.SliceStable(order, func(a, b int) bool {
+		ra, rb := results[order[a]], results[order[b]]
+		if d := engine.SeverityRank(ra.Severity) - engine.SeverityRank(rb.Severity); d != 0 {
+			return d > 0
+		}
+		return statusRank[ra.Status] > statusRank[rb.Status]
+	})
+	keep := make([]bool, len(results))
+	for _, i := range order[:n] {
+		keep[i] = true
+	}
+	for i, res := range results {
+		if keep[i] {
+			kept = append(kept, res)
+		} else {
+			dropped = append(dropped, res)
+		}
+	}
+	return kept, dropped
+}
+
+// droppedNote says how many results were left out, by severity.
+func droppedNote(dropped []engine.Result, total int) string {
+	bySeverity := map[string]int{}
+	for _, res := range dropped {
+		bySeverity[res.Severity]++
+	}
+	var parts []string
+	for _, sev := range append(append([]string(nil), engine.Severities...), "") {
+		if n := bySeverity[sev]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, cmp.Or(sev, "unknown-severity")))
+		}
+	}
+	return fmt.Sprintf("SARIF carries %d of %d results: GitHub code scanning rejects an upload over %d results or %d MB gzipped, so the least severe were left out (%s); the JSON report has them all",
+		total-len(dropped), total, githubMaxResults, githubMaxGzipSize>>20, strings.Join(parts, ", "))
+}
+
+func gzipSize(data []byte) int {
+	var n countWriter
+	zw, _ := gzip.NewWriterLevel(&n, gzip.BestCompression)
+	zw.Write(data)
+	zw.Close()
+	return int(n)
+}
+
+type countWriter int
+
+func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
 func sarifRule(r *Report, rule *engine.Rule) *sarif.ReportingDescriptor {
-	tags := append([]string{"security", "break-glass"}, r.controlTags(rule.Controls)...)
 	props := sarif.NewPropertyBag()
-	props.Add("tags", tags)
+	props.Add("tags", ruleTags(r, rule))
 	props.Add("security-severity", securitySeverity[rule.Severity])
 	props.Add("precision", "very-high")
 	props.Add("problem.severity", level(rule.Severity))
@@ -86,6 +208,30 @@ func sarifRule(r *Report, rule *engine.Rule) *sarif.ReportingDescriptor {
 		d.WithHelpURI(informationURI + "/blob/main/docs/rules.md#" + strings.ToLower(rule.ID))
 	}
 	return d
+}
+
+// ruleTags are "security", "break-glass" and the rule's controls as
+// "framework:control". GitHub rejects a rule with more than 20 tags (and
+// shows 10): beyond that the controls are taken from each framework in turn,
+// so every framework keeps its first controls; help lists them all.
+func ruleTags(r *Report, rule *engine.Rule) []string {
+	tags := append([]string{"security", "break-glass"}, r.controlTags(rule.Controls)...)
+	if len(tags) <= githubMaxTags {
+		return tags
+	}
+	tags = tags[:2]
+	for i := 0; len(tags) < githubMaxTags; i++ {
+		added := false
+		for _, fw := range r.frameworks() {
+			if ids := rule.Controls[fw]; i < len(ids) && len(tags) < githubMaxTags {
+				tags, added = append(tags, fw+":"+ids[i]), true
+			}
+		}
+		if !added {
+			break
+		}
+	}
+	return tags
 }
 
 // ruleName turns BG-CA-002 into BgCa002, the identifier-like name SARIF
@@ -129,18 +275,22 @@ func sarifResult(r *Report, res engine.Result, ruleIndex int) *sarif.Result {
 	}
 	subject := ""
 	if res.Subject != nil {
-		subject = "; " + subjectLabel(*res.Subject) + " " + describe(*res.Subject)
+		subject = "; " + subjectLabel(*res.Subject) + " " + sarifText(describe(*res.Subject))
 	}
-	text = fmt.Sprintf("%s [%s%s]", text, describe(res.Resource), subject)
-	line := resourceLine(r.IDLines, res.Resource)
+	text = fmt.Sprintf("%s [%s%s]", sarifText(text), sarifText(describe(res.Resource)), subject)
 	logical := sarif.NewLogicalLocation().
-		WithName(nonEmpty(res.Resource.Name, res.Resource.ID)).
-		WithFullyQualifiedName(res.Resource.Type + "/" + res.Resource.ID).
+		WithName(printable(nonEmpty(res.Resource.Name, res.Resource.ID))).
+		WithFullyQualifiedName(printable(res.Resource.Type + "/" + res.Resource.ID)).
 		WithKind("resource")
+	at := r.anchorOf(res)
+	artifact := sarif.NewSimpleArtifactLocation(at.uri)
+	if at.baseID != "" {
+		artifact.WithUriBaseId(at.baseID)
+	}
 	loc := sarif.NewLocationWithPhysicalLocation(
 		sarif.NewPhysicalLocation().
-			WithArtifactLocation(sarif.NewSimpleArtifactLocation(r.Snapshot.Path)).
-			WithRegion(sarif.NewSimpleRegion(line, line)),
+			WithArtifactLocation(artifact).
+			WithRegion(sarif.NewSimpleRegion(at.line, at.line)),
 	).WithLogicalLocations([]*sarif.LogicalLocation{logical})
 	out := sarif.NewRuleResult(res.RuleID).
 		WithRuleIndex(ruleIndex).
@@ -180,6 +330,14 @@ func resourceLine(idx *snapshot.IDIndex, ref engine.Ref) int {
 		line = idx.TenantLine()
 	}
 	return max(line, 1)
+}
+
+// sarifText makes tenant text safe in a SARIF plain-text message:
+// printable, and square brackets (and backslashes) backslash-escaped, as
+// SARIF requires for literal brackets, so that no "[text](target)" embedded
+// link can come from tenant data.
+func sarifText(s string) string {
+	return strings.NewReplacer("\\", "\\\\", "[", "\\[", "]", "\\]").Replace(printable(s))
 }
 
 func nonEmpty(a, b string) string {

@@ -180,7 +180,7 @@ func droppedNote(dropped []engine.Result, total int) string {
 
 func gzipSize(data []byte) int {
 	var n countWriter
-	zw, _ := gzip.NewWriterLevel(&n, gzip.BestCompression)
+	zw := gzip.NewWriter(&n) // the default level, as upload clients use
 	zw.Write(data)
 	zw.Close()
 	return int(n)

@@ -6,7 +6,7 @@ TOOLS     := $(CURDIR)/.tools
 MULTITOOL := $(TOOLS)/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
 SARIF_MULTITOOL_VERSION := 5.7.0
 
-.PHONY: build demo test test-go test-rego sarif-multitool bench lint clean
+.PHONY: build demo test test-go test-rego sarif-multitool bench lint clean fuzz-report
 
 build:
 	$(GO) build -o $(BIN) ./cmd/breakglass
@@ -24,6 +24,18 @@ demo: build
 # validation with Microsoft's SARIF Multitool.
 test: sarif-multitool
 	SARIF_MULTITOOL=$(MULTITOOL) $(GO) test -count=1 ./...
+	$(MAKE) fuzz-report
+
+# Each report writer on arbitrary tenant strings for a few seconds (go test
+# allows one -fuzz target per run); seeds are in report/testdata/fuzz/.
+# FUZZTIME=1m make fuzz-report for a longer run.
+FUZZTIME     ?= 5s
+REPORT_FUZZ  := FuzzJSON FuzzSARIF FuzzJUnit FuzzText FuzzMarkdown
+fuzz-report:
+	@for f in $(REPORT_FUZZ); do \
+		echo "fuzz report $$f ($(FUZZTIME))"; \
+		$(GO) test ./report -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
 
 test-go:
 	$(GO) test ./...

@@ -501,4 +501,48 @@ func TestTenantTextIsSanitised(t *testing.T) {
 			t.Errorf("markdown row has a forged cell: %q", line)
 		}
 	}
+	// SARIF messages and JUnit carry no control or bidi characters either.
+	for _, res := range parseSARIF(t, render(t, "sarif", rep)).Runs[0].Results {
+		if strings.ContainsAny(res.Message.Text, "\r\n\x1b\u202e\x00\x07") {
+			t.Errorf("SARIF message %q", res.Message.Text)
+		}
+	}
+	if junit := string(render(t, "junit", rep)); strings.ContainsAny(junit, "\x1b\u202e\x00\x07") || strings.Contains(junit, "&#xD;") {
+		t.Error("JUnit output carries control or bidi characters")
+	}
+}
+
+// TestMarkdownTenantTextIsInert: what GitHub renders from tenant text is
+// the text, never HTML, a link, an image, code or emphasis.
+func TestMarkdownTenantTextIsInert(t *testing.T) {
+	rep := sampleReport(t)
+	rep.IncludePass = true
+	rep.Results = append([]engine.Result(nil), rep.Results[:1]...)
+	for _, evil := range []string{
+		`<img src=x onerror=alert(1)>`, `<script>alert(1)</script>`, `[click](https://evil.example)`,
+		`![x](https://evil.example/x.png)`, `<https://evil.example>`, `https://evil.example/a`, `www.evil.example`,
+		`WWW.evil.example`, `mailto:a@evil.example`, `someone@evil.example`, "`code`", `*em* _em_ **b** ~~del~~`,
+		`&lt;b&gt;`, `$\huge{x}$`, `a | b`, `\| c`, `[ref]: https://evil.example`,
+	} {
+		rep.Results[0].Resource.Name = evil
+		rep.Results[0].Message = "message " + evil
+		md := render(t, "markdown", rep)
+		var html bytes.Buffer
+		if err := gfm.Convert(md, &html); err != nil {
+			t.Fatal(err)
+		}
+		if m := forbiddenTag.FindString(html.String()); m != "" {
+			t.Errorf("%q rendered as %q", evil, m)
+		}
+		if n := strings.Count(html.String(), "<code>"); n != 3 {
+			t.Errorf("%q: %d code spans, want the heading's 3", evil, n)
+		}
+		if n := strings.Count(html.String(), "<td"); n != 5+6 {
+			t.Errorf("%q: %d table cells, want 11", evil, n)
+		}
+	}
+	rep.Results[0].Message = `message \| c`
+	if got, want := string(render(t, "markdown", rep)), "message \\\\\\| c"; !strings.Contains(got, want) {
+		t.Errorf("backslash and pipe not escaped: want %q in\n%s", want, got)
+	}
 }

@@ -46,6 +46,20 @@ const (
 // the fingerprint inputs change.
 const FingerprintKey = "breakglass/v1"
 
+// lineHashKey is the fingerprint GitHub's upload-sarif action computes from
+// the text around a result's line when the result lacks one. Our results
+// point at config lines that many findings share and that users edit, so
+// the line text must not decide which alert a finding is: the key carries
+// our stable fingerprint instead (upload-sarif keeps a present value and
+// logs that it differs from the line's hash).
+const lineHashKey = "primaryLocationLineHash"
+
+// lineHash formats a fingerprint like upload-sarif's line hashes
+// ("<16 hex>:<occurrence>").
+func lineHash(fingerprint string) string {
+	return fingerprint[:min(16, len(fingerprint))] + ":1"
+}
+
 const informationURI = "https://github.com/breakglass-dev/breakglass"
 
 // securitySeverity maps our severities onto GitHub's 0–10 scale
@@ -298,7 +312,7 @@ func sarifResult(r *Report, res engine.Result, ruleIndex int) *sarif.Result {
 		WithLevel(lvl).
 		WithMessage(sarif.NewTextMessage(text)).
 		WithLocations([]*sarif.Location{loc}).
-		WithPartialFingerPrints(map[string]interface{}{FingerprintKey: res.Fingerprint})
+		WithPartialFingerPrints(map[string]interface{}{FingerprintKey: res.Fingerprint, lineHashKey: lineHash(res.Fingerprint)})
 	out.AttachPropertyBag(sarif.NewPropertyBag())
 	out.Add("status", res.Status)
 	return out

@@ -397,7 +397,11 @@ func TestPartialFingerprintsStable(t *testing.T) {
 		for _, r := range log.Runs[0].Results {
 			loc := r.Locations[0]
 			key := r.RuleID + " " + loc.LogicalLocations[0].FullyQualifiedName + " " + r.Message.Text
-			fps[r.PartialFingerprints[report.FingerprintKey]] = key
+			fp := r.PartialFingerprints[report.FingerprintKey]
+			if len(r.PartialFingerprints) != 2 || r.PartialFingerprints["primaryLocationLineHash"] != fp[:16]+":1" {
+				t.Fatalf("%s: partialFingerprints %v: want %s and a primaryLocationLineHash derived from it, so that upload-sarif does not hash the config line", key, r.PartialFingerprints, report.FingerprintKey)
+			}
+			fps[fp] = key
 			where = append(where, fmt.Sprintf("%s:%d %s", loc.PhysicalLocation.ArtifactLocation.URI, loc.PhysicalLocation.Region.StartLine, r.Message.Text))
 		}
 		sort.Strings(where)

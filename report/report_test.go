@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -435,44 +436,63 @@ func TestSARIFValidatesWithMultitool(t *testing.T) {
 	if err := (report.SARIF{MaxResults: 2}).Write(&truncatedSARIF, truncated); err != nil {
 		t.Fatal(err)
 	}
-	for name, data := range map[string][]byte{
+	// One Multitool run over every file (it starts slowly): the sample
+	// anchored to the config, the empty report, the snapshot-anchored
+	// fallback and a report truncated to GitHub's limits.
+	files := map[string][]byte{
 		"sample": render(t, "sarif", sampleReport(t)), "empty": render(t, "sarif", emptyReport(t)),
 		"snapshot-anchored": render(t, "sarif", snapshotReport(t)), "truncated": truncatedSARIF.Bytes(),
-	} {
-		in := filepath.Join(dir, name+".sarif")
-		out := filepath.Join(dir, name+".validation.sarif")
-		if err := os.WriteFile(in, data, 0o644); err != nil {
+	}
+	args := []string{"validate", "--rule-kind", "Gh;Sarif", "--output", filepath.Join(dir, "validation.sarif")}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name+".sarif"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(tool, "validate", "--rule-kind", "Gh;Sarif", "--output", out, in)
-		cmd.Dir = dir
-		output, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("multitool failed: %v\n%s", err, output)
-		}
-		var log struct {
-			Runs []struct {
-				Results []struct {
-					RuleID  string `json:"ruleId"`
-					Level   string `json:"level"`
-					Message struct {
-						Text string `json:"text"`
-					} `json:"message"`
-				} `json:"results"`
-			} `json:"runs"`
-		}
-		raw, err := os.ReadFile(out)
-		if err != nil {
-			t.Fatalf("no validation log: %v\n%s", err, output)
-		}
-		if err := json.Unmarshal(raw, &log); err != nil {
-			t.Fatal(err)
-		}
-		for _, run := range log.Runs {
-			for _, r := range run.Results {
-				if r.Level == "error" || r.Level == "warning" || r.Level == "" {
-					t.Errorf("%s: %s %s: %s", name, r.Level, r.RuleID, r.Message.Text)
+		args = append(args, name+".sarif")
+	}
+	sort.Strings(args[5:])
+	cmd := exec.Command(tool, args...)
+	cmd.Dir = dir
+	output, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("multitool failed: %v\n%s", err, output)
+	}
+	if !strings.Contains(string(output), fmt.Sprintf("%d files scanned", len(files))) {
+		t.Fatalf("multitool did not validate all %d files:\n%s", len(files), output)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID  string `json:"ruleId"`
+				Level   string `json:"level"`
+				Message struct {
+					Text string `json:"text"`
+				} `json:"message"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "validation.sarif"))
+	if err != nil {
+		t.Fatalf("no validation log: %v\n%s", err, output)
+	}
+	if err := json.Unmarshal(raw, &log); err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range log.Runs {
+		for _, r := range run.Results {
+			if r.Level == "error" || r.Level == "warning" || r.Level == "" {
+				file := "?"
+				if len(r.Locations) > 0 {
+					file = r.Locations[0].PhysicalLocation.ArtifactLocation.URI
 				}
+				t.Errorf("%s: %s %s: %s", file, r.Level, r.RuleID, r.Message.Text)
 			}
 		}
 	}

@@ -3,10 +3,8 @@ package report
 import (
 	"bytes"
 	"cmp"
-	"compress/gzip"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/breakglass-dev/breakglass/collector/snapshot"
@@ -34,31 +32,9 @@ type SARIF struct {
 
 var _ Writer = SARIF{}
 
-// GitHub code scanning rejects a whole upload beyond these (docs.github.com:
-// "SARIF results exceed hard limit", "SARIF file is too large").
-const (
-	githubMaxResults  = 25000
-	githubMaxTags     = 20
-	githubMaxGzipSize = 10 << 20
-)
-
 // FingerprintKey names our partial fingerprint; bump the version only if
 // the fingerprint inputs change.
 const FingerprintKey = "breakglass/v1"
-
-// lineHashKey is the fingerprint GitHub's upload-sarif action computes from
-// the text around a result's line when the result lacks one. Our results
-// point at config lines that many findings share and that users edit, so
-// the line text must not decide which alert a finding is: the key carries
-// our stable fingerprint instead (upload-sarif keeps a present value and
-// logs that it differs from the line's hash).
-const lineHashKey = "primaryLocationLineHash"
-
-// lineHash formats a fingerprint like upload-sarif's line hashes
-// ("<16 hex>:<occurrence>").
-func lineHash(fingerprint string) string {
-	return fingerprint[:min(16, len(fingerprint))] + ":1"
-}
 
 const informationURI = "https://github.com/breakglass-dev/breakglass"
 
@@ -143,67 +119,6 @@ func sarifDocument(r *Report, results, dropped []engine.Result) *sarif.Report {
 	return doc
 }
 
-// dropLowest keeps n results, dropping the least severe first (then manual
-// before error before fail, then the last in report order), and returns
-// both in report order.
-func dropLowest(results []engine.Result, n int) (kept, dropped []engine.Result) {
-	if n >= len(results) {
-		return results, nil
-	}
-	order := make([]int, len(results))
-	for i := range order {
-		order[i] = i
-	}
-	statusRank := map[string]int{engine.StatusFail: 3, engine.StatusError: 2, engine.StatusManual: 1}
-	sort.SliceStable(order, func(a, b int) bool {
-		ra, rb := results[order[a]], results[order[b]]
-		if d := engine.SeverityRank(ra.Severity) - engine.SeverityRank(rb.Severity); d != 0 {
-			return d > 0
-		}
-		return statusRank[ra.Status] > statusRank[rb.Status]
-	})
-	keep := make([]bool, len(results))
-	for _, i := range order[:n] {
-		keep[i] = true
-	}
-	for i, res := range results {
-		if keep[i] {
-			kept = append(kept, res)
-		} else {
-			dropped = append(dropped, res)
-		}
-	}
-	return kept, dropped
-}
-
-// droppedNote says how many results were left out, by severity.
-func droppedNote(dropped []engine.Result, total int) string {
-	bySeverity := map[string]int{}
-	for _, res := range dropped {
-		bySeverity[res.Severity]++
-	}
-	var parts []string
-	for _, sev := range append(append([]string(nil), engine.Severities...), "") {
-		if n := bySeverity[sev]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, cmp.Or(sev, "unknown-severity")))
-		}
-	}
-	return fmt.Sprintf("SARIF carries %d of %d results: GitHub code scanning rejects an upload over %d results or %d MB gzipped, so the least severe were left out (%s); the JSON report has them all",
-		total-len(dropped), total, githubMaxResults, githubMaxGzipSize>>20, strings.Join(parts, ", "))
-}
-
-func gzipSize(data []byte) int {
-	var n countWriter
-	zw := gzip.NewWriter(&n) // the default level, as upload clients use
-	zw.Write(data)
-	zw.Close()
-	return int(n)
-}
-
-type countWriter int
-
-func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
-
 func sarifRule(r *Report, rule *engine.Rule) *sarif.ReportingDescriptor {
 	props := sarif.NewPropertyBag()
 	props.Add("tags", ruleTags(r, rule))
@@ -222,30 +137,6 @@ func sarifRule(r *Report, rule *engine.Rule) *sarif.ReportingDescriptor {
 		d.WithHelpURI(informationURI + "/blob/main/docs/rules.md#" + strings.ToLower(rule.ID))
 	}
 	return d
-}
-
-// ruleTags are "security", "break-glass" and the rule's controls as
-// "framework:control". GitHub rejects a rule with more than 20 tags (and
-// shows 10): beyond that the controls are taken from each framework in turn,
-// so every framework keeps its first controls; help lists them all.
-func ruleTags(r *Report, rule *engine.Rule) []string {
-	tags := append([]string{"security", "break-glass"}, r.controlTags(rule.Controls)...)
-	if len(tags) <= githubMaxTags {
-		return tags
-	}
-	tags = tags[:2]
-	for i := 0; len(tags) < githubMaxTags; i++ {
-		added := false
-		for _, fw := range r.frameworks() {
-			if ids := rule.Controls[fw]; i < len(ids) && len(tags) < githubMaxTags {
-				tags, added = append(tags, fw+":"+ids[i]), true
-			}
-		}
-		if !added {
-			break
-		}
-	}
-	return tags
 }
 
 // ruleName turns BG-CA-002 into BgCa002, the identifier-like name SARIF
@@ -344,14 +235,6 @@ func resourceLine(idx *snapshot.IDIndex, ref engine.Ref) int {
 		line = idx.TenantLine()
 	}
 	return max(line, 1)
-}
-
-// sarifText makes tenant text safe in a SARIF plain-text message:
-// printable, and square brackets (and backslashes) backslash-escaped, as
-// SARIF requires for literal brackets, so that no "[text](target)" embedded
-// link can come from tenant data.
-func sarifText(s string) string {
-	return strings.NewReplacer("\\", "\\\\", "[", "\\[", "]", "\\]").Replace(printable(s))
 }
 
 func nonEmpty(a, b string) string {

@@ -21,7 +21,7 @@ import (
 // evidence; they carry kind "review" and level "none".)
 //
 // Every result has a physical location in a file of the repository (see
-// Source) and stays within GitHub's upload limits (see sarifLimits): a file
+// Source) and stays within GitHub's upload limits (sarif_github.go): a file
 // GitHub would reject is never written.
 type SARIF struct {
 	// MaxResults and MaxGzipBytes lower GitHub's limits (for tests); zero

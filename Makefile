@@ -31,12 +31,17 @@ test: sarif-multitool
 # testdata/fuzz/<Func>/; a failure writes the input there, to commit with
 # the fix. Minimisation is capped so that an interesting input found near
 # the end does not stretch the run. make fuzz FUZZTIME=5m for a long run.
-FUZZTIME ?= 6s
+FUZZTIME ?= 5s
 FUZZ_TARGETS := \
 	./collector/snapshot:FuzzParse \
 	./config:FuzzParse \
 	./mappings:FuzzAddFile \
-	./collector:FuzzDecodeGraphPage
+	./collector:FuzzDecodeGraphPage \
+	./report:FuzzJSON \
+	./report:FuzzSARIF \
+	./report:FuzzJUnit \
+	./report:FuzzText \
+	./report:FuzzMarkdown
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -661,7 +661,7 @@ func (g *gen) activity() {
 		var last time.Time
 		for _, d := range days {
 			for k := 0; k < g.size.SignInsPerDay; k++ {
-				when := daysAgo(d).Truncate(24*time.Hour).Add(time.Duration(8*3600+g.r.IntN(12*3600)) * time.Second)
+				when := daysAgo(d).Truncate(24 * time.Hour).Add(time.Duration(8*3600+g.r.IntN(12*3600)) * time.Second)
 				app := apps[g.r.IntN(len(apps))]
 				var code any = 0
 				switch g.r.IntN(5) {

@@ -31,6 +31,7 @@ type scanOptions struct {
 	now         string
 	dumpInput   string
 	timeout     time.Duration
+	maxSize     int64
 }
 
 func newScanCmd() *cobra.Command {
@@ -76,6 +77,7 @@ Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
 	f.StringArrayVar(&o.mappingFile, "mappings", nil, "extra control framework file (repeatable)")
 	f.BoolVar(&o.includePass, "include-pass", false, "also show pass and not_applicable results in text and markdown (JSON always has them; SARIF never does: GitHub would show each as an open alert)")
 	f.StringVar(&o.now, "now", "", "evaluate time-based rules as of this RFC 3339 time (default: the snapshot's collectedAt)")
+	f.Int64Var(&o.maxSize, "max-snapshot-size", snapshot.DefaultMaxSize, "refuse a snapshot or baseline larger than this many bytes")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound rule evaluation; rules still running then report error (the others report normally)")
 	f.StringVar(&o.dumpInput, "dump-input", "", "also write the exact Rego input document (snapshot + config [+ baseline]) to this JSON file, for opa eval and rule authors")
 	return cmd
@@ -254,7 +256,7 @@ func runScan(cmd *cobra.Command, snapshotPath string, o scanOptions) error {
 }
 
 func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*report.Report, error) {
-	snap, err := snapshot.Load(snapshotPath)
+	snap, err := snapshot.LoadLimit(snapshotPath, o.maxSize)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}
@@ -278,7 +280,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 		}
 	}
 	if o.baseline != "" {
-		base, err := snapshot.Load(o.baseline)
+		base, err := snapshot.LoadLimit(o.baseline, o.maxSize)
 		if err != nil {
 			return nil, &exitError{code: exitUsage, err: fmt.Errorf("--baseline: %w", err)}
 		}

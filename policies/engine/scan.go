@@ -38,7 +38,10 @@ func BuildInput(in Input) (ast.Value, error) {
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
-		doc["config"] = cfg
+		// The declaration names accounts, groups and policies in whatever
+		// case the user typed; the rules compare them with the snapshot's
+		// lower-case identifiers.
+		doc["config"] = snapshot.Normalize(cfg)
 	}
 	if _, ok := doc["config"]; !ok {
 		doc["config"] = map[string]any{}

@@ -412,3 +412,22 @@ func FuzzGeneratedTenant(f *testing.F) {
 		checkTenant(t, eng, generate(t, seed, "S"), 1)
 	})
 }
+
+// BenchmarkScanGenerated measures one full scan (input conversion, every
+// rule, the baseline) of generated tenants per size: `go test -run '^$'
+// -bench ScanGenerated -benchmem ./policies/engine/`.
+func BenchmarkScanGenerated(b *testing.B) {
+	eng := newEngine(b)
+	for _, name := range gen.SizeNames() {
+		g := generate(b, 1, name)
+		in := engine.Input{Document: g.snap.Doc, Config: g.cfg, Baseline: g.baseline.Doc, Now: g.snap.CollectedAt}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := eng.Scan(context.Background(), in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -272,8 +272,8 @@ func (g *gen) userItem(u *user) obj {
 		licences = list(obj{"skuId": "06ebc4ee-1bb5-47dd-8120-11324bc54e06", "disabledPlans": list()})
 	}
 	certs := list()
-	if g.chance(0.4) {
-		certs = list(fmt.Sprintf("X509:<PN>%s", u.upn))
+	if (u.kind == "account" && u.index == 0) || g.chance(0.4) {
+		certs = list(fmt.Sprintf("X509:<PN>%s", u.upn), fmt.Sprintf("X509:<SKI>%x", g.r.Uint64()))
 	}
 	policies := "DisablePasswordExpiration"
 	if u.kind != "account" || g.chance(0.2) {
@@ -517,12 +517,15 @@ func (g *gen) methods() {
 	for _, u := range g.holders() {
 		ms := list(obj{"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": "28c10230-6103-485e-b985-444c60001490",
 			"password": nil, "createdDateTime": ts(daysAgo(10 + g.r.IntN(100)))})
-		for k := 0; k < 1+g.r.IntN(3); k++ {
+		for k := 0; k < 1+g.r.IntN(3) || (u.kind == "account" && u.index == 0 && k < 3); k++ {
 			ms = append(ms, obj{"@odata.type": "#microsoft.graph.fido2AuthenticationMethod", "id": g.guid(),
 				"aaGuid": g.mix(g.pick(yubikey5NFC, yubikey5C, feitian, authenticatorAAGUID)), "attestationLevel": g.pick("attested", "notAttested"),
 				"displayName": fmt.Sprintf("key %d", k), "model": "YubiKey 5 Series", "createdDateTime": ts(daysAgo(200 + k))})
 		}
-		if u.kind != "account" || g.chance(0.5) {
+		// The first account registers several methods of every kind; the
+		// others a random selection.
+		every := u.kind == "account" && u.index == 0
+		if every || u.kind != "account" || g.chance(0.5) {
 			ms = append(ms,
 				obj{"@odata.type": "#microsoft.graph.phoneAuthenticationMethod", "id": "3179e48a-750b-4051-897c-87b9720928f7",
 					"phoneNumber": fmt.Sprintf("+31 6 %08d", g.r.IntN(1e8)), "phoneType": "mobile", "smsSignInState": g.pick("notAllowedByPolicy", "ready")},
@@ -532,7 +535,7 @@ func (g *gen) methods() {
 					"phoneNumber": "+31 20 5550100", "phoneType": "office", "smsSignInState": "notSupported"},
 			)
 		}
-		if u.kind != "account" || g.chance(0.4) {
+		if every || u.kind != "account" || g.chance(0.4) {
 			ms = append(ms,
 				obj{"@odata.type": "#microsoft.graph.emailAuthenticationMethod", "id": "3ddfcfc8-9383-446f-83cc-3ab9be4be18f",
 					"emailAddress": strings.Split(u.upn, "@")[0] + "@example.org"},
@@ -541,7 +544,7 @@ func (g *gen) methods() {
 				obj{"@odata.type": "#microsoft.graph.softwareOathAuthenticationMethod", "id": g.guid(), "secretKey": nil},
 			)
 		}
-		if g.chance(0.5) {
+		if every || g.chance(0.5) {
 			ms = append(ms,
 				obj{"@odata.type": "#microsoft.graph.temporaryAccessPassAuthenticationMethod", "id": g.guid(),
 					"isUsable": true, "isUsableOnce": g.chance(0.5), "lifetimeInMinutes": 60, "methodUsabilityReason": "EnabledByPolicy",
@@ -551,7 +554,7 @@ func (g *gen) methods() {
 					"startDateTime": ts(daysAgo(40)), "createdDateTime": ts(daysAgo(40))},
 			)
 		}
-		if g.chance(0.3) {
+		if every || g.chance(0.3) {
 			ms = append(ms,
 				obj{"@odata.type": "#microsoft.graph.windowsHelloForBusinessAuthenticationMethod", "id": g.guid(), "displayName": "LAPTOP-01", "keyStrength": "normal"},
 				obj{"@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethod", "id": g.guid(), "serialNumber": "123456"},

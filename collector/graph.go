@@ -48,6 +48,7 @@ type graphClient struct {
 	adapter    *msgraphcore.GraphRequestAdapterBase
 	base       string // endpoint + "/v1.0"
 	reqTimeout time.Duration
+	budgets    *budgetLayer // Graph's per-family throttling budgets (budget.go)
 }
 
 func newGraphClient(o *Options, cred azcore.TokenCredential, tr *transport) (*graphClient, error) {
@@ -75,8 +76,9 @@ func newGraphClient(o *Options, cred azcore.TokenCredential, tr *transport) (*gr
 		return nil, err
 	}
 	middleware := append([]khttp.Middleware{msgraphcore.NewGraphTelemetryHandler(&opts)}, mw...)
+	budgets := newBudgetLayer(tr, o.BudgetTimeScale)
 	hc := &http.Client{
-		Transport: khttp.NewCustomTransportWithParentTransport(tr, middleware...),
+		Transport: khttp.NewCustomTransportWithParentTransport(budgets, middleware...),
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse // kiota's redirect handler decides
 		},
@@ -88,7 +90,7 @@ func newGraphClient(o *Options, cred azcore.TokenCredential, tr *transport) (*gr
 	}
 	base := o.GraphEndpoint + "/v1.0"
 	adapter.SetBaseUrl(base)
-	return &graphClient{adapter: adapter, base: base, reqTimeout: o.RequestTimeout}, nil
+	return &graphClient{adapter: adapter, base: base, reqTimeout: o.RequestTimeout, budgets: budgets}, nil
 }
 
 // retryAfter reads a Retry-After header in seconds (0 when absent).

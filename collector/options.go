@@ -111,6 +111,11 @@ type Options struct {
 	RetryDelay    time.Duration
 	MaxRetryDelay time.Duration
 
+	// BudgetTimeScale multiplies the windows of Graph's throttling budgets
+	// (budget.go); 0 means 1, real time. Tests shrink them together with
+	// the fake server's.
+	BudgetTimeScale float64
+
 	ToolName    string
 	ToolVersion string
 

@@ -40,7 +40,10 @@ func largeBudgetRun(t testing.TB, scale float64, log *syncBuffer) (*snapshot.Doc
 		t.Fatal(err)
 	}
 	opts := options(srv, cfg, nil)
-	opts.Log, opts.Progress = nil, log
+	opts.Log, opts.Progress = nil, nil
+	if log != nil {
+		opts.Progress = log
+	}
 	opts.BudgetTimeScale = scale
 	opts.Timeout = 2 * time.Hour
 	opts.RequestTimeout = 30 * time.Minute

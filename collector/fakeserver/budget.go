@@ -55,9 +55,9 @@ type budgetState struct {
 	mu        sync.Mutex
 	scale     float64
 	arrivals  map[string][]arrival
-	requests  map[string]int         // per family, admitted
-	times     map[string][]time.Time // per family, arrival of admitted requests
-	throttled map[string]int         // per family, answered 429
+	requests  map[string]int       // per family, admitted
+	times     map[string][]Arrival // per family, admitted requests
+	throttled map[string]int       // per family, answered 429
 }
 
 // EnforceBudgets makes the server answer 429 once a request would exceed one
@@ -68,7 +68,7 @@ func (s *Server) EnforceBudgets(scale float64) {
 		scale = 1
 	}
 	s.mu.Lock()
-	s.budgets = &budgetState{scale: scale, arrivals: map[string][]arrival{}, requests: map[string]int{}, throttled: map[string]int{}, times: map[string][]time.Time{}}
+	s.budgets = &budgetState{scale: scale, arrivals: map[string][]arrival{}, requests: map[string]int{}, throttled: map[string]int{}, times: map[string][]Arrival{}}
 	s.mu.Unlock()
 }
 
@@ -98,15 +98,22 @@ func (s *Server) budgetCounts(throttled bool) map[string]int {
 	return out
 }
 
-// BudgetArrivals returns when the admitted requests of a family arrived.
-func (s *Server) BudgetArrivals(family string) []time.Time {
+// Arrival is an admitted request: when it arrived and its method, path and
+// raw query.
+type Arrival struct {
+	At      time.Time
+	Request string
+}
+
+// BudgetArrivals returns the admitted requests of a family in arrival order.
+func (s *Server) BudgetArrivals(family string) []Arrival {
 	b := s.budgetState()
 	if b == nil {
 		return nil
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return append([]time.Time(nil), b.times[family]...)
+	return append([]Arrival(nil), b.times[family]...)
 }
 
 // ConsumeBudget spends n units of a budget now, as another app in the same
@@ -190,7 +197,7 @@ func (s *Server) overBudget(w http.ResponseWriter, r *http.Request, path string)
 		b.arrivals[name] = append(b.arrivals[name], arrival{at: now, cost: c})
 	}
 	b.requests[fam]++
-	b.times[fam] = append(b.times[fam], now)
+	b.times[fam] = append(b.times[fam], Arrival{At: now, Request: r.Method + " " + r.URL.Path + "?" + r.URL.RawQuery})
 	b.mu.Unlock()
 	return false
 }

@@ -35,7 +35,7 @@ import (
 // back W after its response arrived — never sooner, so a server that counts
 // arrivals in any window W never sees more than N. Reads therefore run as fast
 // as the budgets allow and no faster. A 429 closes the request's budgets for
-// its Retry-After, or for the budget's window when the service sends none.
+// its Retry-After, or each for its own window when the service sends none.
 
 // Graph request families (the unit of accounting in the summary).
 const (
@@ -199,32 +199,34 @@ func (l *budgetLayer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	start := time.Now()
 	var taken []*budget
-	release := func(closeFor time.Duration) {
+	// release returns the tokens; after a 429 it closes each budget for
+	// the Retry-After, or (none sent) for that budget's own window.
+	release := func(throttled bool, ra time.Duration) {
 		for _, b := range taken {
+			closeFor := time.Duration(0)
+			if throttled {
+				closeFor = ra
+				if closeFor <= 0 {
+					closeFor = b.window
+				}
+			}
 			b.give(tokens(b, cost), closeFor)
 		}
 	}
 	for _, name := range familyBudgets[fam] {
 		b := l.budgets[name]
 		if err := b.take(req.Context(), tokens(b, cost)); err != nil {
-			release(0)
+			release(false, 0)
 			return nil, err
 		}
 		taken = append(taken, b)
 	}
 	waited := time.Since(start)
 	resp, err := l.next.RoundTrip(req)
-	closeFor := time.Duration(0)
-	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-		// Honour Retry-After; without one (Conditional Access never sends
-		// it) wait out the window of every budget the request drew from.
-		if closeFor = retryAfter(resp); closeFor <= 0 {
-			for _, b := range taken {
-				closeFor = max(closeFor, b.window)
-			}
-		}
-	}
-	release(closeFor)
+	// Honour Retry-After; without one (Conditional Access never sends it)
+	// wait out the window of each budget the request drew from.
+	throttled := err == nil && resp.StatusCode == http.StatusTooManyRequests
+	release(throttled, retryAfter(resp))
 	l.mu.Lock()
 	st := l.stats[fam]
 	if st == nil {
@@ -233,7 +235,7 @@ func (l *budgetLayer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	st.requests++
 	st.waited += waited
-	if closeFor > 0 {
+	if throttled {
 		st.throttled++
 	}
 	l.mu.Unlock()

@@ -60,6 +60,7 @@ failed: they are recorded in the snapshot and summarised on stderr);
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			stderr := cmd.ErrOrStderr()
+			quiet = isQuiet(cmd)
 			if quiet && verbose {
 				return usageError("--quiet and --verbose contradict each other")
 			}
@@ -118,7 +119,6 @@ failed: they are recorded in the snapshot and summarised on stderr);
 	f.DurationVar(&o.RequestTimeout, "request-timeout", 3*time.Minute, "give up on one request (retries included) after this long; the data set is then error")
 	f.IntVar(&o.MaxCandidates, "max-candidates", collector.DefaultMaxCandidates, "undeclared candidate users (allowed-role holders, users named like break-glass accounts, exclusion-group members) whose methods and memberships are read; with more, authenticationMethods and transitiveMemberOf are error (declared accounts are always read in full)")
 	f.IntVar(&o.MaxRetries, "max-retries", 3, "retries on 429/503/504 (Retry-After is honoured)")
-	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every request (method, path, status, duration; never headers or tokens) and progress")
 	return cmd
 }

@@ -69,10 +69,10 @@ $(MULTITOOL):
 	chmod u+x $(MULTITOOL)
 
 # The lint gate (.ci/run runs it before the tests): go vet, staticcheck,
-# gofmt, and opa fmt / opa check --strict over the Rego. staticcheck and opa
-# are built once into .tools/ at pinned versions (opa at the version in
-# go.mod, so the CLI and the embedded engine agree); building opa takes a
-# couple of minutes the first time.
+# gofmt, opa fmt / opa check --strict over the Rego, bash -n on the action's
+# script. staticcheck and opa are built once into .tools/ at pinned versions
+# (opa at the version in go.mod, so the CLI and the embedded engine agree);
+# building opa takes a couple of minutes the first time.
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(TOOLS)/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 OPA_VERSION := $(shell awk '$$1 == "github.com/open-policy-agent/opa" {print $$2}' go.mod)
@@ -86,6 +86,7 @@ lint: $(STATICCHECK) $(OPA)
 		if [ -n "$$files" ]; then echo "gofmt -l: run gofmt -w on:"; echo "$$files"; exit 1; fi
 	$(OPA) fmt --list --fail $(REGO_DIRS)
 	$(OPA) check --strict $(REGO_DIRS)
+	bash -n .github/breakglass-action.sh
 
 $(STATICCHECK):
 	GOBIN=$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)

@@ -5,8 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // actionRun is one run of .github/breakglass-action.sh, the logic of
@@ -210,4 +213,66 @@ func TestActionScriptOnSample(t *testing.T) {
 			t.Errorf("evidence call\n got %s\nwant %s", got, want)
 		}
 	})
+}
+
+// action.yml and the script agree: every input reaches the script as
+// INPUT_<NAME> (or BREAKGLASS), every INPUT_ the script reads is set, and
+// every output is one the script writes.
+func TestActionYAMLMatchesScript(t *testing.T) {
+	var action struct {
+		Inputs  map[string]struct{ Description, Default string }
+		Outputs map[string]struct{ Value string }
+		Runs    struct {
+			Using string
+			Steps []struct {
+				ID  string
+				Env map[string]string
+				Run string
+			}
+		}
+	}
+	if err := yaml.Unmarshal(mustRead(t, "../../action.yml"), &action); err != nil {
+		t.Fatal(err)
+	}
+	script := string(mustRead(t, "../../.github/breakglass-action.sh"))
+	if action.Runs.Using != "composite" {
+		t.Errorf("runs.using = %q", action.Runs.Using)
+	}
+	var env map[string]string
+	for _, s := range action.Runs.Steps {
+		if s.ID == "run" {
+			env = s.Env
+			if !strings.Contains(s.Run, "$GITHUB_ACTION_PATH/.github/breakglass-action.sh") {
+				t.Errorf("the run step does not run the script: %s", s.Run)
+			}
+		}
+	}
+	for name, in := range action.Inputs {
+		if in.Description == "" {
+			t.Errorf("input %s has no description", name)
+		}
+		key := "INPUT_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		if name == "breakglass" {
+			key = "BREAKGLASS"
+		}
+		if want := "inputs." + name; !strings.Contains(env[key], want) {
+			t.Errorf("input %s: env %s = %q, want it to use %s", name, key, env[key], want)
+		}
+		if !strings.Contains(script, key) {
+			t.Errorf("input %s: the script never reads %s", name, key)
+		}
+	}
+	for _, m := range regexp.MustCompile(`\bINPUT_[A-Z_]+`).FindAllString(script, -1) {
+		if _, ok := env[m]; !ok {
+			t.Errorf("the script reads %s, which action.yml does not set", m)
+		}
+	}
+	for name, out := range action.Outputs {
+		if out.Value != "${{ steps.run.outputs."+name+" }}" {
+			t.Errorf("output %s = %q", name, out.Value)
+		}
+		if !strings.Contains(script, "output "+name+" ") {
+			t.Errorf("output %s: the script never writes it", name)
+		}
+	}
 }

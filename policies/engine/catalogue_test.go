@@ -17,6 +17,8 @@ var catalogue = map[string]string{
 	"BG-CRED-001": "high", "BG-CRED-002": "low", "BG-CRED-003": "medium", "BG-CRED-004": "medium",
 	"BG-PROC-001": "medium", "BG-PROC-002": "high",
 	"BG-DRIFT-001": "medium",
+	// Issue 13: Microsoft's 2026 emergency-access guidance (README, "Rules beyond SPEC.md").
+	"BG-AUTH-004": "critical",
 }
 
 // resourceKinds is what each rule judges (SPEC.md "Resources per rule").
@@ -32,7 +34,7 @@ var resourceKinds = map[string]string{
 var configOnly = map[string]bool{"BG-INV-002": true, "BG-PROC-001": true, "BG-DRIFT-001": true}
 
 // TestBuiltinCatalogue: `breakglass rules --format json` lists exactly the
-// 32 catalogue rules, with unique ids, SPEC severities and resource kinds,
+// catalogue rules (SPEC.md's 32 plus issue 13's), with unique ids, SPEC severities and resource kinds,
 // complete METADATA and a mapping to every built-in framework.
 func TestBuiltinCatalogue(t *testing.T) {
 	eng := newEngine(t)

@@ -251,6 +251,15 @@ func TestScenarioInvariants(t *testing.T) {
 			t.Errorf("BG-INV-004 alice = %v, want her reported as an undeclared candidate", got)
 		}
 	})
+	t.Run("mandatory-mfa-password-only", func(t *testing.T) {
+		results := scanScenario(t, eng, "mandatory-mfa-password-only", nil)
+		if got := status(results, "BG-AUTH-004", bg2Scn); !slices.Equal(got, []string{"fail"}) {
+			t.Errorf("BG-AUTH-004 bg-02 = %v, want fail (password only: unusable under mandatory MFA)", got)
+		}
+		if got := status(results, "BG-AUTH-004", ""); !slices.Equal(got, []string{"fail", "pass"}) {
+			t.Errorf("BG-AUTH-004 = %v, want bg-01 pass and bg-02 fail", got)
+		}
+	})
 	t.Run("unlicensed-forbidden", func(t *testing.T) {
 		results := scanScenario(t, eng, "unlicensed-forbidden", nil)
 		for _, rule := range []string{"BG-MON-001", "BG-MON-003", "BG-MON-004", "BG-PROC-002"} {

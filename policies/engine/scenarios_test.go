@@ -260,6 +260,22 @@ func TestScenarioInvariants(t *testing.T) {
 			t.Errorf("BG-AUTH-004 = %v, want bg-01 pass and bg-02 fail", got)
 		}
 	})
+	t.Run("managed-policy-pending", func(t *testing.T) {
+		results := scanScenario(t, eng, "managed-policy-pending", nil)
+		const managed = "c0000001-0000-4000-8000-0000000000a1"
+		var got []string
+		for _, r := range results {
+			if r.RuleID == "BG-CA-007" && r.Resource.ID == managed && r.Subject != nil && r.Subject.ID == bg2Scn {
+				got = append(got, r.Status)
+			}
+		}
+		if !slices.Equal(got, []string{"fail"}) {
+			t.Errorf("BG-CA-007 (Microsoft-managed policy, bg-02) = %v, want fail", got)
+		}
+		if got := status(results, "BG-CA-001", ""); !slices.Equal(got, []string{"pass"}) {
+			t.Errorf("BG-CA-001 = %v, want pass: the managed policy is not enforced yet", got)
+		}
+	})
 	t.Run("unlicensed-forbidden", func(t *testing.T) {
 		results := scanScenario(t, eng, "unlicensed-forbidden", nil)
 		for _, rule := range []string{"BG-MON-001", "BG-MON-003", "BG-MON-004", "BG-PROC-002"} {

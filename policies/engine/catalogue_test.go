@@ -18,7 +18,7 @@ var catalogue = map[string]string{
 	"BG-PROC-001": "medium", "BG-PROC-002": "high",
 	"BG-DRIFT-001": "medium",
 	// Issue 13: Microsoft's 2026 emergency-access guidance (README, "Rules beyond SPEC.md").
-	"BG-AUTH-004": "critical", "BG-CA-007": "high",
+	"BG-AUTH-004": "critical", "BG-CA-007": "high", "BG-PRIV-005": "high", "BG-MON-005": "medium", "BG-INV-005": "high",
 }
 
 // resourceKinds is what each rule judges (SPEC.md "Resources per rule").
@@ -26,7 +26,7 @@ var resourceKinds = map[string]string{
 	"BG-INV-001": "tenant", "BG-INV-002": "tenant", "BG-CA-001": "tenant", "BG-MON-001": "tenant", "BG-MON-003": "tenant", "BG-PROC-001": "tenant",
 	"BG-CA-002": "enabled-policy-account", "BG-CA-003": "report-only-policy-account", "BG-CA-007": "report-only-policy-account", "BG-CA-006": "policy-reference",
 	"BG-CA-004": "exclusion-group", "BG-CA-005": "exclusion-group", "BG-PRIV-004": "subscription", "BG-CRED-004": "key-vault",
-	"BG-DRIFT-001": "object", "BG-INV-004": "candidate",
+	"BG-DRIFT-001": "object", "BG-INV-004": "candidate", "BG-PRIV-005": "tenant",
 }
 
 // configOnly rules judge breakglass.yaml alone (account count, runbook) or

@@ -276,9 +276,30 @@ func TestScenarioInvariants(t *testing.T) {
 			t.Errorf("BG-CA-001 = %v, want pass: the managed policy is not enforced yet", got)
 		}
 	})
+	t.Run("pim-approval-deadlock", func(t *testing.T) {
+		results := scanScenario(t, eng, "pim-approval-deadlock", nil)
+		if got := status(results, "BG-PRIV-005", ""); !slices.Equal(got, []string{"fail"}) {
+			t.Errorf("BG-PRIV-005 = %v, want the deadlock reported", got)
+		}
+	})
+	t.Run("alert-not-fired", func(t *testing.T) {
+		results := scanScenario(t, eng, "alert-not-fired", nil)
+		if got := status(results, "BG-MON-005", ""); !slices.Equal(got, []string{"fail", "fail"}) {
+			t.Errorf("BG-MON-005 = %v, want fail for both accounts", got)
+		}
+		if got := status(results, "BG-MON-002", ""); !slices.Equal(got, []string{"pass", "pass"}) {
+			t.Errorf("BG-MON-002 = %v: the rule exists, only the drill shows it does not fire", got)
+		}
+	})
+	t.Run("automated-cleanup", func(t *testing.T) {
+		results := scanScenario(t, eng, "automated-cleanup", nil)
+		if got := status(results, "BG-INV-005", ""); !slices.Equal(got, []string{"fail", "fail"}) {
+			t.Errorf("BG-INV-005 = %v, want fail for both accounts (auto-applied GA review)", got)
+		}
+	})
 	t.Run("unlicensed-forbidden", func(t *testing.T) {
 		results := scanScenario(t, eng, "unlicensed-forbidden", nil)
-		for _, rule := range []string{"BG-MON-001", "BG-MON-003", "BG-MON-004", "BG-PROC-002"} {
+		for _, rule := range []string{"BG-MON-001", "BG-MON-003", "BG-MON-004", "BG-PROC-002", "BG-PRIV-005", "BG-INV-005"} {
 			got := status(results, rule, "")
 			if len(got) == 0 || slices.ContainsFunc(got, func(s string) bool { return s != "error" }) {
 				t.Errorf("%s = %v, want error only (missing data is never a pass)", rule, got)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/breakglass-dev/breakglass/collector/snapshot"
+	"github.com/breakglass-dev/breakglass/config"
 )
 
 // Role template ids whose PIM settings BG-PRIV-005 judges (plus the
@@ -21,6 +22,7 @@ const (
 )
 
 func init() {
+	permissions[snapshot.CertificateBasedAuthConfig] = "the Microsoft Graph application permission Organization.Read.All"
 	permissions[snapshot.AccessReviewDefinitions] = "the Microsoft Graph application permission AccessReview.Read.All"
 	permissions[snapshot.LifecycleWorkflows] = "the Microsoft Graph application permission LifecycleWorkflows.Read.All"
 	permissions[snapshot.GroupLifecyclePolicies] = "the Microsoft Graph application permission Directory.Read.All"
@@ -33,6 +35,37 @@ func (r *run) collectLockoutGraph(ctx context.Context) {
 	r.simpleList(ctx, snapshot.AccessReviewDefinitions, "/identityGovernance/accessReviews/definitions", url.Values{"$top": {"100"}}, nil)
 	r.collectLifecycleWorkflows(ctx)
 	r.collectGroupLifecyclePolicies(ctx)
+	r.collectCBAConfiguration(ctx)
+}
+
+// collectCBAConfiguration reads the certificate authorities trusted for
+// certificate-based authentication: GET
+// /organization/{id}/certificateBasedAuthConfiguration (BG-AUTH-006).
+func (r *run) collectCBAConfiguration(ctx context.Context) {
+	d := r.ds(snapshot.CertificateBasedAuthConfig)
+	defer r.finish(d)
+	org := r.sets[snapshot.Organization]
+	org.mu.Lock()
+	var orgID string
+	if org.status == snapshot.StatusOK && len(org.items) > 0 {
+		if o, ok := org.items[0].(map[string]any); ok {
+			orgID = str(o, "id")
+		}
+	}
+	org.mu.Unlock()
+	// The organization's id is the tenant id: fall back to the one the
+	// run was given when /organization could not be read.
+	for _, id := range []string{r.o.TenantID, r.cfg.TenantID} {
+		if orgID == "" && config.IsGUID(id) {
+			orgID = id
+		}
+	}
+	if orgID == "" {
+		d.failWith(snapshot.StatusError, "not collected: organization could not be read, and its id names the configuration")
+		return
+	}
+	items, _, err := r.graph.list(r.ctx(ctx, d), graphRequest{path: "/organization/" + url.PathEscape(orgID) + "/certificateBasedAuthConfiguration"}, 0)
+	d.addAll(items, err)
 }
 
 // collectLifecycleWorkflows lists Lifecycle Workflows and, for each, its

@@ -194,3 +194,28 @@ func TestCleanUpDataSets(t *testing.T) {
 	r2 := collect(t, srv2, loadConfig(t, srv2, "breakglass.yaml"), nil)
 	r2.requireStatus(t, map[string]string{snapshot.LifecycleWorkflows: "unlicensed"})
 }
+
+// TestCBAConfiguration: the trusted certificate authorities, read under
+// the organization's id; without the organization, the data set is error.
+func TestCBAConfiguration(t *testing.T) {
+	srv := newServer(t)
+	r := collect(t, srv, loadConfig(t, srv, "breakglass.yaml"), nil)
+	r.requireStatus(t, nil)
+	cfg := r.items(snapshot.CertificateBasedAuthConfig)
+	if len(cfg) != 1 || len(cfg[0]["certificateAuthorities"].([]any)) != 2 {
+		t.Errorf("certificateBasedAuthConfiguration = %v", cfg)
+	}
+	srv2 := newServer(t)
+	srv2.AddFault(&fakeserver.Fault{Path: "/organization/11111111-1111-4111-8111-111111111111/certificateBasedAuthConfiguration", Status: 403, Code: "Authorization_RequestDenied", Message: "Insufficient privileges to complete the operation."})
+	r2 := collect(t, srv2, loadConfig(t, srv2, "breakglass.yaml"), nil)
+	r2.requireStatus(t, map[string]string{snapshot.CertificateBasedAuthConfig: "forbidden"})
+	if msg := r2.message(snapshot.CertificateBasedAuthConfig); !strings.Contains(msg, "Organization.Read.All") {
+		t.Errorf("message = %s", msg)
+	}
+	srv3 := newServer(t)
+	srv3.AddFault(&fakeserver.Fault{Path: "/organization", Status: 403, Code: "Authorization_RequestDenied", Message: "Insufficient privileges to complete the operation."})
+	r3 := collect(t, srv3, loadConfig(t, srv3, "breakglass.yaml"), nil)
+	if st := r3.status(snapshot.CertificateBasedAuthConfig); st != "forbidden" && st != "error" {
+		t.Errorf("certificateBasedAuthConfiguration without the organization = %s, want forbidden or error", st)
+	}
+}

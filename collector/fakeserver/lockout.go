@@ -76,6 +76,13 @@ func (s *Server) lockoutGraph(w http.ResponseWriter, r *http.Request, segs, lowe
 		}
 		s.writeError(w, r, "graph", 404, "ResourceNotFound", "Workflow "+segs[3]+" not found.", "")
 		return true
+	case len(lower) == 3 && lower[0] == "organization" && lower[2] == "certificatebasedauthconfiguration":
+		if !strings.EqualFold(segs[1], t.TenantID) {
+			s.writeError(w, r, "graph", 404, "Request_ResourceNotFound", "Resource '"+segs[1]+"' does not exist.", "")
+			return true
+		}
+		s.graphList(w, r, t.CertificateBasedAuthConfiguration, nil)
+		return true
 	case len(lower) == 1 && lower[0] == "grouplifecyclepolicies":
 		s.graphList(w, r, groupPolicies(t.GroupLifecyclePolicies, ""), nil)
 		return true

@@ -70,6 +70,8 @@ type Tenant struct {
 	AccessReviewDefinitions []Obj `json:"accessReviewDefinitions"`
 	LifecycleWorkflows      []Obj `json:"lifecycleWorkflows"`
 	GroupLifecyclePolicies  []Obj `json:"groupLifecyclePolicies"`
+	// CertificateBasedAuthConfiguration: organization/{id}/certificateBasedAuthConfiguration.
+	CertificateBasedAuthConfiguration []Obj `json:"certificateBasedAuthConfiguration"`
 
 	// Azure Resource Manager, keyed by subscription id where per subscription.
 	Subscriptions                       []Obj            `json:"subscriptions"`

@@ -51,11 +51,12 @@ const (
 	Candidates                     = "candidates"                     // [{id: userId, reasons: [...]}] undeclared break-glass candidates (BG-INV-004); its status says whether discovery was complete
 
 	// Issue 13 (2026 emergency-access guidance)
-	RoleManagementPolicyAssignments = "roleManagementPolicyAssignments" // PIM role settings of Global / Privileged Role Administrator and allowed roles, policy($expand=rules), plus approverUsers / approverGroups
-	MonitorAlerts                   = "monitorAlerts"                   // ARM Microsoft.AlertsManagement/alerts of the sign-in alert rules, last 30 days
-	AccessReviewDefinitions         = "accessReviewDefinitions"         // identityGovernance/accessReviews/definitions
-	LifecycleWorkflows              = "lifecycleWorkflows"              // identityGovernance/lifecycleWorkflows/workflows, each with its tasks
-	GroupLifecyclePolicies          = "groupLifecyclePolicies"          // groupLifecyclePolicies; "Selected" ones with `groups`: the exclusion groups they apply to
+	RoleManagementPolicyAssignments = "roleManagementPolicyAssignments"   // PIM role settings of Global / Privileged Role Administrator and allowed roles, policy($expand=rules), plus approverUsers / approverGroups
+	MonitorAlerts                   = "monitorAlerts"                     // ARM Microsoft.AlertsManagement/alerts of the sign-in alert rules, last 30 days
+	AccessReviewDefinitions         = "accessReviewDefinitions"           // identityGovernance/accessReviews/definitions
+	LifecycleWorkflows              = "lifecycleWorkflows"                // identityGovernance/lifecycleWorkflows/workflows, each with its tasks
+	GroupLifecyclePolicies          = "groupLifecyclePolicies"            // groupLifecyclePolicies; "Selected" ones with `groups`: the exclusion groups they apply to
+	CertificateBasedAuthConfig      = "certificateBasedAuthConfiguration" // organization/{id}/certificateBasedAuthConfiguration: trusted certificate authorities
 
 	// Azure Resource Manager
 	Subscriptions                       = "subscriptions"
@@ -83,7 +84,7 @@ func sortedNames() []string {
 		ARMRoleEligibilityScheduleInstances, DiagnosticSettings, ScheduledQueryRules, ActionGroups,
 		KeyVaults, KeyVaultSecrets,
 		RoleManagementPolicyAssignments, MonitorAlerts, AccessReviewDefinitions, LifecycleWorkflows,
-		GroupLifecyclePolicies,
+		GroupLifecyclePolicies, CertificateBasedAuthConfig,
 	}
 	sortStrings(names)
 	return names

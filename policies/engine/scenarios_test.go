@@ -297,6 +297,12 @@ func TestScenarioInvariants(t *testing.T) {
 			t.Errorf("BG-INV-005 = %v, want fail for both accounts (auto-applied GA review)", got)
 		}
 	})
+	t.Run("cba-untrusted-ca", func(t *testing.T) {
+		results := scanScenario(t, eng, "cba-untrusted-ca", nil)
+		if got := status(results, "BG-AUTH-006", bg2Scn); !slices.Equal(got, []string{"fail"}) {
+			t.Errorf("BG-AUTH-006 bg-02 = %v, want fail (issuer no longer trusted)", got)
+		}
+	})
 	t.Run("unlicensed-forbidden", func(t *testing.T) {
 		results := scanScenario(t, eng, "unlicensed-forbidden", nil)
 		for _, rule := range []string{"BG-MON-001", "BG-MON-003", "BG-MON-004", "BG-PROC-002", "BG-PRIV-005", "BG-INV-005"} {

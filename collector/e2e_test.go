@@ -97,6 +97,7 @@ func TestCollectThenScan(t *testing.T) {
 		{"BG-INV-005", bg1, ""}:     "pass",           // the inactivity workflow excludes it
 		{"BG-INV-005", bg2, ""}:     "fail",           // auto-applied review of All Staff
 		{"BG-AUTH-006", bg1, ""}:    "not_applicable", // no certificate bound
+		{"BG-AUTH-005", bg1, ""}:    "pass",           // the default passkey profile allows its key
 	}
 	for v, status := range want {
 		res, ok := got[v]

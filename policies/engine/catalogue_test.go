@@ -19,7 +19,7 @@ var catalogue = map[string]string{
 	"BG-DRIFT-001": "medium",
 	// Issue 13: Microsoft's 2026 emergency-access guidance (README, "Rules beyond SPEC.md").
 	"BG-AUTH-004": "critical", "BG-CA-007": "high", "BG-PRIV-005": "high", "BG-MON-005": "medium", "BG-INV-005": "high",
-	"BG-AUTH-006": "high",
+	"BG-AUTH-006": "high", "BG-AUTH-005": "high",
 }
 
 // resourceKinds is what each rule judges (SPEC.md "Resources per rule").

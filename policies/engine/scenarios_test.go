@@ -303,6 +303,15 @@ func TestScenarioInvariants(t *testing.T) {
 			t.Errorf("BG-AUTH-006 bg-02 = %v, want fail (issuer no longer trusted)", got)
 		}
 	})
+	t.Run("passkey-profile-rejects-key", func(t *testing.T) {
+		results := scanScenario(t, eng, "passkey-profile-rejects-key", nil)
+		if got := status(results, "BG-AUTH-005", bg2Scn); !slices.Equal(got, []string{"fail"}) {
+			t.Errorf("BG-AUTH-005 bg-02 = %v, want fail (its key's AAGUID is not in the group's passkey profile)", got)
+		}
+		if got := status(results, "BG-AUTH-003", bg2Scn); !slices.Equal(got, []string{"pass"}) {
+			t.Errorf("BG-AUTH-003 bg-02 = %v: the top-level key restrictions still allow the key", got)
+		}
+	})
 	t.Run("unlicensed-forbidden", func(t *testing.T) {
 		results := scanScenario(t, eng, "unlicensed-forbidden", nil)
 		for _, rule := range []string{"BG-MON-001", "BG-MON-003", "BG-MON-004", "BG-PROC-002", "BG-PRIV-005", "BG-INV-005"} {

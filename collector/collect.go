@@ -414,6 +414,7 @@ func (r *run) collectGraph(ctx context.Context) {
 	spawn(func() { r.collectStrengthPolicies(ctx) })
 	spawn(func() { r.collectExclusionGroups(ctx, st) })
 	spawn(func() { r.searchNames(ctx, st) })
+	spawn(func() { r.collectLockoutGraph(ctx) }) // issue 13: graph_lockout.go
 	wg.Wait()
 
 	// Phase 2: what the first phase referenced.

@@ -627,7 +627,9 @@ func TestForbiddenOrganizationIsNotFatal(t *testing.T) {
 	srv := newServer(t)
 	srv.AddFault(&fakeserver.Fault{Path: "/organization", Status: 403, Code: "Authorization_RequestDenied", Message: "Insufficient privileges to complete the operation."})
 	r := collect(t, srv, loadConfig(t, srv, "breakglass.yaml"), nil)
-	r.requireStatus(t, map[string]string{snapshot.Organization: "forbidden"})
+	// certificateBasedAuthConfiguration lives below /organization and needs
+	// the same permission (Organization.Read.All).
+	r.requireStatus(t, map[string]string{snapshot.Organization: "forbidden", snapshot.CertificateBasedAuthConfig: "forbidden"})
 	if r.doc.Metadata.TenantID != "11111111-1111-4111-8111-111111111111" {
 		t.Errorf("tenant %q, want the config's", r.doc.Metadata.TenantID)
 	}

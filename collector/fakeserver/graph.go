@@ -49,6 +49,9 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, path string, body
 			"Resource '"+id+"' does not exist or one of its queried reference-property objects are not present.", "")
 	}
 
+	if r.Method == http.MethodGet && s.lockoutGraph(w, r, segs, lower) { // issue 13: lockout.go
+		return
+	}
 	if r.Method == http.MethodPost {
 		if is("directoryobjects", "getbyids") {
 			s.getByIDs(w, r, body)

@@ -6,7 +6,7 @@ TOOLS     := $(CURDIR)/.tools
 MULTITOOL := $(TOOLS)/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
 SARIF_MULTITOOL_VERSION := 5.7.0
 
-.PHONY: build demo test test-go test-rego sarif-multitool bench fuzz lint clean
+.PHONY: build demo test test-go test-rego sarif-multitool bench bench-go fuzz lint clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/breakglass
@@ -61,7 +61,13 @@ $(MULTITOOL):
 	cd $(TOOLS) && npm install --no-audit --no-fund --silent @microsoft/sarif-multitool@$(SARIF_MULTITOOL_VERSION)
 	chmod u+x $(MULTITOOL)
 
+# The performance table of docs/performance.md (S, M, L, XL; medians of 5;
+# installs opa from go.mod's OPA version into .tools/bin when missing).
+# BENCH_FLAGS=-sizes S -runs 3 for the small row; bench-go for go test -bench.
 bench:
+	$(GO) run ./testdata/bench $(BENCH_FLAGS)
+
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./policies/engine/
 
 clean:

@@ -46,7 +46,15 @@ func main() {
 	dir := flag.String("dir", "", "work directory (default: a temporary one, removed afterwards)")
 	collect := flag.Bool("collect", true, "also measure collect against the fake server (S, M, L)")
 	latency := flag.Duration("latency", 100*time.Millisecond, "latency the fake server adds to every request")
+	prof := flag.String("profile", "", "instead of the table, write CPU and allocation profiles of in-process scans of the first size into this directory")
 	flag.Parse()
+	if *prof != "" {
+		if err := profile(*prof, strings.Split(*sizes, ",")[0], *runs); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(strings.Split(*sizes, ","), *runs, *dir, *collect, *latency); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)

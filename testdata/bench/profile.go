@@ -7,6 +7,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/metrics"
 
 	"github.com/breakglass-dev/breakglass/policies/engine"
 	"github.com/breakglass-dev/breakglass/testdata/gen/gen"
@@ -49,6 +54,9 @@ func profile(dir, size string, n int) error {
 	}); err != nil {
 		return err
 	}
+	if err := compileStages(n); err != nil {
+		return err
+	}
 	eng, err := engine.New(ctx, engine.Options{})
 	if err != nil {
 		return err
@@ -88,4 +96,44 @@ func withCPUProfile(path string, fn func() error) error {
 	}
 	defer pprof.StopCPUProfile()
 	return fn()
+}
+
+// compileStages prints the median time of each OPA compiler stage when
+// compiling the embedded modules with the production configuration.
+func compileStages(n int) error {
+	t := time.Now()
+	modules, err := engine.LoadModules(nil, false)
+	if err != nil {
+		return err
+	}
+	parse := time.Since(t)
+	stages := map[string][]time.Duration{}
+	for i := 0; i < n; i++ {
+		m := metrics.New()
+		c := engine.NewCompiler().WithMetrics(m)
+		c.Compile(modules)
+		if c.Failed() {
+			return c.Errors
+		}
+		for name, v := range m.All() {
+			if ns, ok := v.(int64); ok && strings.HasPrefix(name, "timer_") {
+				stages[name] = append(stages[name], time.Duration(ns))
+			}
+		}
+		modules, _ = engine.LoadModules(nil, false) // Compile rewrites modules in place
+	}
+	type stage struct {
+		name string
+		d    time.Duration
+	}
+	var all []stage
+	for name, ds := range stages {
+		all = append(all, stage{name, median(ds)})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].d > all[j].d })
+	fmt.Fprintf(os.Stderr, "engine start: parse embedded modules %s; compiler stages (median of %d):\n", parse, n)
+	for _, s := range all {
+		fmt.Fprintf(os.Stderr, "  %-60s %s\n", s.name, s.d)
+	}
+	return nil
 }

@@ -6,7 +6,7 @@ TOOLS     := $(CURDIR)/.tools
 MULTITOOL := $(TOOLS)/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
 SARIF_MULTITOOL_VERSION := 5.7.0
 
-.PHONY: build build-static demo test test-go test-rego sarif-multitool bench fuzz lint release clean
+.PHONY: build build-static demo test test-go test-rego sarif-multitool bench bench-go fuzz lint release clean
 
 # Version stamping (cmd/breakglass/version.go): the version is the nearest
 # v* tag (0.1.0-dev without one), the build date is the commit's date in
@@ -119,7 +119,14 @@ $(STATICCHECK):
 $(OPA):
 	GOBIN=$(dir $@) $(GO) install github.com/open-policy-agent/opa@$(OPA_VERSION)
 
-bench:
+
+# The performance table of docs/performance.md (S, M, L, XL; medians of 5;
+# stock opa is make lint's, built from go.mod's OPA version).
+# BENCH_FLAGS=-sizes S -runs 3 for the small row; bench-go for go test -bench.
+bench: $(OPA)
+	$(GO) run ./testdata/bench -opa $(OPA) $(BENCH_FLAGS)
+
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./policies/engine/
 
 clean:

@@ -181,7 +181,7 @@ principal_active_roles := {pid: {{"role": template_of(ra.roleDefinitionId), "sco
 # scope), including those it receives through a role-assignable group.
 active_role_assignments(uid) := direct | via_groups if {
 	direct := {object.union(x, {"via": "direct"}) | some x in object.get(principal_active_roles, uid, set())}
-	via_groups := {object.union(x, {"via": gid}) | some gid in groups_of(uid) & role_principals; some x in principal_active_roles[gid]}
+	via_groups := {object.union(x, {"via": gid}) | some gid in (groups_of(uid) & role_principals); some x in principal_active_roles[gid]}
 }
 
 # role_principals are the principals holding an active role: intersecting

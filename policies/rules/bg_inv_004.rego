@@ -56,7 +56,7 @@ principal_eligible_roles := {pid: {lib.template_of(s.roleDefinitionId) |
 # eligible_roles returns the tenant-scope roles a user is eligible for,
 # directly or through a group it is a transitive member of.
 eligible_roles(uid) := object.get(principal_eligible_roles, uid, set()) | {r |
-	some gid in lib.groups_of(uid) & eligible_principals
+	some gid in (lib.groups_of(uid) & eligible_principals)
 	some r in principal_eligible_roles[gid]
 }
 

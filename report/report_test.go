@@ -83,7 +83,7 @@ func render(t *testing.T, format string, r *report.Report) []byte {
 	return buf.Bytes()
 }
 
-var extension = map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "markdown": "md"}
+var extension = map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "markdown": "md", "html": "html"}
 
 // TestGolden renders every format twice (byte-identical) and compares with
 // testdata/golden; `go test ./report -update` rewrites the files.

@@ -79,7 +79,7 @@ func ApplyWaivers(results []Result, o WaiverOptions) ([]Result, []string) {
 		r.Waiver = info
 		if !o.Now.Before(w.ExpiresAt(loc)) {
 			info.Expired = true
-			r.Message = fmt.Sprintf("%s (the waiver at %s expired on %s; it no longer covers this finding: fix it, or renew the waiver with a new expiry)", r.Message, info.Source, w.Expires)
+			r.Message = fmt.Sprintf("%s (the waiver of this finding expired on %s, owner %s: it no longer covers it; fix the finding, or renew the waiver with a new expiry)", r.Message, w.Expires, w.Owner)
 			continue
 		}
 		r.Status = StatusWaived
@@ -92,11 +92,14 @@ func ApplyWaivers(results []Result, o WaiverOptions) ([]Result, []string) {
 		case used[i] && !o.Now.Before(exp):
 			warnings = append(warnings, fmt.Sprintf("%s expired on %s: the finding is reported as fail again", where, w.Expires))
 		case used[i]:
-			if days := int(math.Ceil(exp.Sub(o.Now).Hours() / 24)); days <= o.WarningDays {
+			// Calendar days from today (in the config's zone) to the last day.
+			y, m, d := o.Now.In(loc).Date()
+			today := time.Date(y, m, d, 0, 0, 0, 0, loc)
+			if days := int(math.Round(exp.Sub(today).Hours()/24)) - 1; days <= o.WarningDays {
 				warnings = append(warnings, fmt.Sprintf("%s expires on %s (in %d day(s)): fix the finding or renew the waiver", where, w.Expires, days))
 			}
 		case unwaivable[i] != "":
-			warnings = append(warnings, fmt.Sprintf("%s matches a %s result: only fail results can be waived (missing data or missing human evidence is never hidden); it has no effect", where, unwaivable[i]))
+			warnings = append(warnings, fmt.Sprintf("%s matches a result with status %s: only fail results can be waived (missing data or missing human evidence is never hidden); it has no effect", where, unwaivable[i]))
 		default:
 			warnings = append(warnings, fmt.Sprintf("%s matches no fail result (fixed, or the ids are wrong: compare with resource.id/subject.id in the JSON report); remove it", where))
 		}

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/breakglass-dev/breakglass/policies/engine"
 	"github.com/breakglass-dev/breakglass/report"
 )
 
@@ -142,6 +143,18 @@ func Build(o Options) (*Pack, error) {
 		scan.Mappings = append(scan.Mappings, name)
 	}
 	rep.Scan = scan
+	// Waiver sources name the config as given: point them at the pack's copy.
+	if o.Report.Scan.Config != nil {
+		rep.Results = make([]engine.Result, len(o.Report.Results))
+		copy(rep.Results, o.Report.Results)
+		for i, r := range rep.Results {
+			if r.Waiver != nil {
+				w := *r.Waiver
+				w.Source = ConfigFile + strings.TrimPrefix(w.Source, o.Report.Scan.Config.Path)
+				rep.Results[i].Waiver = &w
+			}
+		}
+	}
 
 	writers := map[string]report.Writer{
 		ResultsJSON:    report.JSON{},

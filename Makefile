@@ -5,8 +5,12 @@ SAMPLE    := testdata/sample
 TOOLS     := $(CURDIR)/.tools
 MULTITOOL := $(TOOLS)/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
 SARIF_MULTITOOL_VERSION := 5.7.0
+# Ajv for the OSCAL schema validator (../shared/oscal/validate.js).
+AJV       := $(TOOLS)/node_modules/ajv-formats/package.json
+AJV_VERSION := 8.20.0
+AJV_FORMATS_VERSION := 3.0.1
 
-.PHONY: build demo test test-go test-rego sarif-multitool bench lint clean
+.PHONY: build demo evidence test test-go test-rego sarif-multitool oscal-validator bench lint clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/breakglass
@@ -20,10 +24,17 @@ demo: build
 		--format json --output out/results.json
 	@echo "SARIF written to out/breakglass.sarif, JSON to out/results.json"
 
+# An auditor's evidence pack for the sample tenant, then its verification.
+evidence: build
+	@mkdir -p out
+	$(BIN) evidence $(SAMPLE)/snapshot.json --config $(SAMPLE)/breakglass.yaml --output out/evidence.zip
+	$(BIN) evidence verify out/evidence.zip
+
 # The whole test suite: Go tests (Rego unit tests run inside them) plus SARIF
-# validation with Microsoft's SARIF Multitool.
-test: sarif-multitool
-	SARIF_MULTITOOL=$(MULTITOOL) $(GO) test -count=1 ./...
+# validation with Microsoft's SARIF Multitool and OSCAL validation with Ajv
+# (and the HTML report in headless Chromium when it is installed).
+test: sarif-multitool oscal-validator
+	SARIF_MULTITOOL=$(MULTITOOL) AJV_NODE_MODULES=$(TOOLS)/node_modules $(GO) test -count=1 ./...
 
 test-go:
 	$(GO) test ./...
@@ -35,6 +46,13 @@ $(MULTITOOL):
 	@mkdir -p $(TOOLS)
 	cd $(TOOLS) && npm install --no-audit --no-fund --silent @microsoft/sarif-multitool@$(SARIF_MULTITOOL_VERSION)
 	chmod u+x $(MULTITOOL)
+
+# Ajv 8 + ajv-formats for the OSCAL Assessment Results schema check.
+oscal-validator: $(AJV)
+
+$(AJV):
+	@mkdir -p $(TOOLS)
+	cd $(TOOLS) && npm install --no-audit --no-fund --silent ajv@$(AJV_VERSION) ajv-formats@$(AJV_FORMATS_VERSION)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./policies/engine/

@@ -287,7 +287,8 @@ func Run(ctx context.Context, o Options) (*snapshot.Document, error) {
 		}
 		ds := &snapshot.DataSet{Status: d.status, Message: msg, Items: []any{}}
 		if d.status == snapshot.StatusOK {
-			ds.Items = sortItems(d.items)
+			// Identifiers are stored lower-case (snapshot.Normalize).
+			ds.Items = sortItems(snapshot.Normalize(d.items).([]any))
 			ds.Subjects = slices.Sorted(slices.Values(d.subjects))
 		}
 		doc.DataSets[name] = ds

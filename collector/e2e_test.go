@@ -57,7 +57,7 @@ func TestCollectThenScan(t *testing.T) {
 	const (
 		tenant = "11111111-1111-4111-8111-111111111111"
 		sub    = "/subscriptions/66666666-0000-4000-8000-000000000001"
-		kv     = sub + "/resourceGroups/rg-bg/providers/Microsoft.KeyVault/vaults/kv-bg"
+		kv     = sub + "/resourcegroups/rg-bg/providers/microsoft.keyvault/vaults/kv-bg" // ARM ids are stored lower-case
 		p1     = "c0000000-0000-4000-8000-000000000001"
 		p3     = "c0000000-0000-4000-8000-000000000003"
 		p4     = "c0000000-0000-4000-8000-000000000004"

@@ -51,6 +51,9 @@ func TestScanExitCodes(t *testing.T) {
 		{"no argument", []string{"scan"}, 2, "arg"},
 		{"two outputs for one format", []string{"scan", sampleSnap, "-f", "json", "-o", filepath.Join(dir, "a"), "-o", filepath.Join(dir, "b")}, 2, "already has an --output"},
 		{"unknown flag", []string{"scan", sampleSnap, "--nope"}, 2, "unknown flag"},
+		{"bad timeout", []string{"scan", sampleSnap, "--timeout", "0s"}, 2, "--timeout"},
+		{"a rule failing at run time is an error result, not exit 2", []string{"scan", sampleSnap, "-c", sampleConfig, "-p", "../../testdata/policies/conflict", "--fail-on", "critical"}, 0, "ACME-BG-900"},
+		{"its error trips --fail-on at its severity", []string{"scan", sampleSnap, "-c", sampleConfig, "-p", "../../testdata/policies/conflict", "--fail-on", "high"}, 1, "rule evaluation failed"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -30,6 +30,8 @@ type scanOptions struct {
 	includePass bool
 	now         string
 	dumpInput   string
+	timeout     time.Duration
+	maxSize     int64
 }
 
 func newScanCmd() *cobra.Command {
@@ -44,8 +46,13 @@ Each --output belongs to the --format given just before it; a format
 without an --output goes to stdout (at most one may). The default is a
 text summary on stdout.
 
+A rule that fails at run time (conflicting values, a type error) or is
+still running at --timeout reports error for everything it would have
+judged, naming the rule, file:line and the reason; every other rule
+reports normally.
+
 Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
-2 usage, config, policy or input error.`,
+2 usage, config, policy-compile or input error.`,
 		Example: `  breakglass scan snapshot.json --config breakglass.yaml
   breakglass scan snapshot.json --format text --format sarif --output results.sarif --fail-on high
   breakglass scan snapshot.json --baseline last-week.json --policy ./policies-acme`,
@@ -70,6 +77,8 @@ Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
 	f.StringArrayVar(&o.mappingFile, "mappings", nil, "extra control framework file (repeatable)")
 	f.BoolVar(&o.includePass, "include-pass", false, "also show pass and not_applicable results in text and markdown (JSON always has them; SARIF never does: GitHub would show each as an open alert)")
 	f.StringVar(&o.now, "now", "", "evaluate time-based rules as of this RFC 3339 time (default: the snapshot's collectedAt)")
+	f.Int64Var(&o.maxSize, "max-snapshot-size", snapshot.DefaultMaxSize, "refuse a snapshot or baseline larger than this many bytes")
+	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound rule evaluation; rules still running then report error (the others report normally)")
 	f.StringVar(&o.dumpInput, "dump-input", "", "also write the exact Rego input document (snapshot + config [+ baseline]) to this JSON file, for opa eval and rule authors")
 	return cmd
 }
@@ -208,6 +217,9 @@ func runScan(cmd *cobra.Command, snapshotPath string, o scanOptions) error {
 	if engine.SeverityRank(o.failOn) == 0 && o.failOn != "none" {
 		return usageError("--fail-on %q: use one of critical, high, medium, low, none", o.failOn)
 	}
+	if o.timeout <= 0 {
+		return usageError("--timeout %s: give a positive duration such as 5m or 90s", o.timeout)
+	}
 	outs, err := o.plan()
 	if err != nil {
 		return err
@@ -246,7 +258,7 @@ func runScan(cmd *cobra.Command, snapshotPath string, o scanOptions) error {
 }
 
 func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*report.Report, error) {
-	snap, err := snapshot.Load(snapshotPath)
+	snap, err := snapshot.LoadLimit(snapshotPath, o.maxSize)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}
@@ -270,7 +282,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 		}
 	}
 	if o.baseline != "" {
-		base, err := snapshot.Load(o.baseline)
+		base, err := snapshot.LoadLimit(o.baseline, o.maxSize)
 		if err != nil {
 			return nil, &exitError{code: exitUsage, err: fmt.Errorf("--baseline: %w", err)}
 		}
@@ -295,7 +307,9 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	for _, w := range eng.Warnings() {
 		fmt.Fprintf(cmd.ErrOrStderr(), "breakglass: warning: %s\n", w)
 	}
-	results, err := eng.Scan(cmd.Context(), in)
+	ctx, cancel := engine.WithTimeLimit(cmd.Context(), o.timeout)
+	defer cancel()
+	results, err := eng.Scan(ctx, in)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}

@@ -114,6 +114,7 @@ func IDLines(data []byte) *IDIndex {
 		if !strings.HasSuffix(p, "/id") {
 			return true
 		}
+		s = NormalizeString("id", s) // results carry the stored (lower-case) form
 		if _, seen := x.first[s]; !seen {
 			x.first[s] = l
 		}

@@ -7,11 +7,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Document is the snapshot as written by the collector. The scanner reads it
@@ -157,11 +161,32 @@ func (e *InputError) Error() string {
 	}
 }
 
-// Load reads, parses and validates a snapshot file.
-func Load(path string) (*Loaded, error) {
-	data, err := os.ReadFile(path)
+// DefaultMaxSize is the largest snapshot Load reads (scan --max-snapshot-size
+// raises it). A real tenant's snapshot is a few MB: the collector reads only
+// privileged principals, CA policies and subscriptions, never all users.
+const DefaultMaxSize = 256 << 20
+
+// Load reads, parses and validates a snapshot file of at most DefaultMaxSize
+// bytes.
+func Load(path string) (*Loaded, error) { return LoadLimit(path, DefaultMaxSize) }
+
+// LoadLimit is Load with another size limit: a larger file is refused
+// before it is read.
+func LoadLimit(path string, maxSize int64) (*Loaded, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, &InputError{Path: path, Msg: fmt.Sprintf("cannot read snapshot: %v (run `breakglass collect` to create one)", errors.Unwrap(err))}
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > maxSize {
+		return nil, &InputError{Path: path, Msg: fmt.Sprintf("the snapshot is %d bytes, more than the limit of %d: a real tenant's snapshot is a few MB, so check the file; raise the limit with --max-snapshot-size if it is genuine", info.Size(), maxSize)}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxSize+1))
+	if err != nil {
+		return nil, &InputError{Path: path, Msg: fmt.Sprintf("cannot read snapshot: %v", err)}
+	}
+	if int64(len(data)) > maxSize {
+		return nil, &InputError{Path: path, Msg: fmt.Sprintf("the snapshot is more than %d bytes: raise the limit with --max-snapshot-size if it is genuine", maxSize)}
 	}
 	return Parse(path, data)
 }
@@ -176,9 +201,13 @@ func Parse(path string, data []byte) (*Loaded, error) {
 	if !ok {
 		return nil, &InputError{Path: path, Line: 1, Msg: "a snapshot is a JSON object; this file holds something else"}
 	}
+	if err := checkTokens(path, data); err != nil {
+		return nil, err
+	}
 	if err := checkVersion(path, data, obj); err != nil {
 		return nil, err
 	}
+	Normalize(obj)
 	if err := validate(path, data, obj); err != nil {
 		return nil, err
 	}
@@ -199,6 +228,39 @@ func Parse(path string, data []byte) (*Loaded, error) {
 		TenantID:    meta["tenantId"].(string),
 		CollectedAt: collectedAt.UTC(),
 	}, nil
+}
+
+// checkTokens rejects what encoding/json lets through silently: an object
+// with two members of one name (`"accountEnabled": false, "accountEnabled":
+// true` — the last would win), invalid UTF-8, and a number too large for
+// the rules to compare (it would become infinity).
+func checkTokens(path string, data []byte) error {
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.ReadToken()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var se *jsontext.SyntacticError
+			offset := dec.InputOffset()
+			msg := err.Error()
+			if errors.As(err, &se) {
+				offset, msg = se.ByteOffset, strings.TrimPrefix(se.Err.Error(), "jsontext: ")
+				if strings.Contains(msg, "duplicate") {
+					msg = fmt.Sprintf("%s at %s: a JSON object may name each member once (which value would be true?); re-collect the snapshot or remove one", msg, se.JSONPointer)
+				}
+			}
+			line, col := position(data, offset)
+			return &InputError{Path: path, Line: line, Col: col, Msg: "invalid JSON: " + msg}
+		}
+		if tok.Kind() == '0' {
+			if _, err := tok.Float(); err != nil {
+				line, col := position(data, dec.InputOffset()-int64(len(tok.String())))
+				return &InputError{Path: path, Line: line, Col: col, Msg: fmt.Sprintf("number %s at %s is out of range (larger than a 64-bit float): re-collect the snapshot", tok.String(), dec.StackPointer())}
+			}
+		}
+	}
 }
 
 // checkDuplicateIDs rejects a data set listing one id twice with different

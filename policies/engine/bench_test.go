@@ -132,3 +132,23 @@ func BenchmarkScanLargeTenant(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScanLargeTenantIsolated is BenchmarkScanLargeTenant on the
+// per-rule path that a run-time error in any rule switches to: the cost of
+// isolation when it is needed (the fast path pays nothing for it).
+func BenchmarkScanLargeTenantIsolated(b *testing.B) {
+	eng := newEngine(b)
+	doc, cfg := largeTenant(b)
+	in := engine.Input{Document: doc, Config: cfg, Now: mustTime("2026-11-20T06:00:00Z")}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		results, err := eng.ScanIsolated(context.Background(), in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(byRule(results, "BG-CA-002")) != 4000 {
+			b.Fatalf("%d BG-CA-002 results", len(byRule(results, "BG-CA-002")))
+		}
+	}
+}

@@ -37,8 +37,9 @@ type Engine struct {
 	compiler *ast.Compiler
 	modules  map[string]*ast.Module
 	builtin  map[string]bool // names of the embedded modules
-	query    rego.PreparedEvalQuery
+	groups   []queryGroup
 	mappings *mappings.Set
+	refQueryCache
 }
 
 // PolicyError is a problem in a Rego file (syntax, type, metadata): exit 2.
@@ -78,12 +79,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err := maps.CheckRules(ids); err != nil {
 		return nil, err
 	}
-	e.query, err = rego.New(
-		rego.Compiler(compiler),
-		rego.Query(e.queryText()),
-	).PrepareForEval(ctx)
-	if err != nil {
-		return nil, &PolicyError{fmt.Errorf("prepare rules: %w", err)}
+	if err := e.prepareGroups(ctx); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
@@ -458,12 +455,48 @@ func definesResults(m *ast.Module) bool {
 	return false
 }
 
-// queryText builds one query returning every rule's results plus the
-// resource enumerations: evaluated once per scan.
-func (e *Engine) queryText() string {
+// queryGroup is one prepared query returning the results of several rules.
+type queryGroup struct {
+	rules []*Rule
+	query rego.PreparedEvalQuery
+}
+
+// prepareGroups prepares one query for the built-in rules (with the
+// resource enumerations) and one for the custom rules: a custom rule that
+// runs past --timeout cannot cost the built-ins their verdicts, which are
+// evaluated first.
+func (e *Engine) prepareGroups(ctx context.Context) error {
+	var builtins, custom []*Rule
+	for _, r := range e.rules {
+		if r.Builtin {
+			builtins = append(builtins, r)
+		} else {
+			custom = append(custom, r)
+		}
+	}
+	for i, rules := range [][]*Rule{builtins, custom} {
+		if i > 0 && len(rules) == 0 {
+			continue
+		}
+		q, err := rego.New(rego.Compiler(e.compiler), rego.Query(queryText(rules, i == 0))).PrepareForEval(ctx)
+		if err != nil {
+			return &PolicyError{fmt.Errorf("prepare rules: %w", err)}
+		}
+		e.groups = append(e.groups, queryGroup{rules: rules, query: q})
+	}
+	return nil
+}
+
+// queryText builds one query returning the rules' results, plus the
+// resource enumerations when withResources is set.
+func queryText(rules []*Rule, withResources bool) string {
 	var b strings.Builder
-	b.WriteString("out = {\"resources\": data.breakglass.lib.resources, \"rules\": {")
-	for i, r := range e.rules {
+	b.WriteString("out = {")
+	if withResources {
+		b.WriteString("\"resources\": data.breakglass.lib.resources, ")
+	}
+	b.WriteString("\"rules\": {")
+	for i, r := range rules {
 		if i > 0 {
 			b.WriteString(", ")
 		}

@@ -38,7 +38,10 @@ func BuildInput(in Input) (ast.Value, error) {
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
-		doc["config"] = cfg
+		// The declaration names accounts, groups and policies in whatever
+		// case the user typed; the rules compare them with the snapshot's
+		// lower-case identifiers.
+		doc["config"] = snapshot.Normalize(cfg)
 	}
 	if _, ok := doc["config"]; !ok {
 		doc["config"] = map[string]any{}
@@ -72,11 +75,6 @@ type target struct {
 	Subject  *Ref `json:"subject"`
 }
 
-type evalOutput struct {
-	Rules     map[string][]rawResult `json:"rules"`
-	Resources map[string][]target    `json:"resources"`
-}
-
 // Scan evaluates every rule against one input and returns sorted results.
 func (e *Engine) Scan(ctx context.Context, in Input) ([]Result, error) {
 	value, err := BuildInput(in)
@@ -87,64 +85,64 @@ func (e *Engine) Scan(ctx context.Context, in Input) ([]Result, error) {
 }
 
 // ScanValue evaluates a prepared input value (see BuildInput). Extra
-// options (a query tracer, metrics) are for tests and benchmarks.
+// options (a query tracer, metrics) are for tests and benchmarks. A rule
+// that fails at run time, or is still running when ctx's deadline passes,
+// reports `error` for everything it would have judged; the other rules
+// report normally. Only a cancelled ctx (ErrInterrupted) or a broken
+// engine aborts the scan.
 func (e *Engine) ScanValue(ctx context.Context, input ast.Value, now time.Time, extra ...rego.EvalOption) ([]Result, error) {
 	opts := append([]rego.EvalOption{rego.EvalParsedInput(input), rego.EvalTime(now)}, extra...)
-	rs, err := e.query.Eval(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("evaluate rules: %w", err)
-	}
-	if len(rs) != 1 {
-		return nil, fmt.Errorf("evaluate rules: the query produced %d results; a rule package is probably undefined", len(rs))
-	}
-	var out evalOutput
-	raw, err := json.Marshal(rs[0].Bindings["out"])
+	ev, err := e.evaluate(ctx, opts)
 	if err != nil {
 		return nil, err
-	}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, fmt.Errorf("decode rule results: %w", err)
 	}
 	obj, _ := input.(ast.Object)
 	tenantID := tenantOf(obj)
 	cov := accountCoverageOf(obj)
 	var results []Result
 	for _, rule := range e.rules {
-		rr, err := e.judge(rule, out, obj, tenantID)
-		if err != nil {
-			return nil, err
-		}
-		results = append(results, e.uncovered(rule, rr, out, cov, tenantID)...)
+		results = append(results, e.uncovered(rule, e.judge(rule, ev, obj, tenantID), ev, cov, tenantID)...)
 	}
 	sortResults(results)
 	return results, nil
 }
 
 // judge produces one rule's results: its own verdicts when its data is
-// complete, else `error` per resource it would have judged.
-func (e *Engine) judge(rule *Rule, out evalOutput, input ast.Object, tenantID string) ([]Result, error) {
+// complete and it evaluated, else `error` per resource it would have judged.
+func (e *Engine) judge(rule *Rule, ev *evaluation, input ast.Object, tenantID string) []Result {
 	tenant := Ref{Type: "tenant", ID: tenantID}
 	if missing := missingData(input, rule.Requires); len(missing) > 0 {
 		msg := "missing data: " + strings.Join(missing, "; ") + "; " + missingDataAdvice(input, rule.Requires)
-		return e.fanOut(rule, out, input, tenant, msg), nil
+		return e.fanOut(rule, ev, input, tenant, msg)
+	}
+	if why, failed := ev.ruleFailures[rule.ID]; failed {
+		return e.fanOut(rule, ev, input, tenant, e.failureMessage(rule, why))
 	}
 	var results []Result
-	for i, raw := range out.Rules[rule.ID] {
+	for i, raw := range ev.rules[rule.ID] {
 		r, err := e.toResult(rule, raw, tenantID)
 		if err != nil {
-			return nil, fmt.Errorf("%s: rule %s, result %d: %w", rule.File, rule.ID, i, err)
+			why := fmt.Sprintf("%s: result %d is malformed: %v", rule.File, i, err)
+			return e.fanOut(rule, ev, input, tenant, e.failureMessage(rule, why))
 		}
 		results = append(results, r)
 	}
-	return append(results, e.unjudged(rule, out, input, results, tenantID)...), nil
+	return append(results, e.unjudged(rule, ev, input, results, tenantID)...)
+}
+
+// failureMessage says that a rule failed at run time, where, and what to do.
+func (e *Engine) failureMessage(rule *Rule, why string) string {
+	advice := "this is a bug in breakglass's built-in rule: please report it with this message; the other rules are unaffected"
+	if !rule.Builtin {
+		advice = "fix the custom rule (reproduce it with `breakglass policy test` or `scan --dump-input` + opa eval); the other rules are unaffected"
+	}
+	return fmt.Sprintf("rule evaluation failed: rule %s: %s; its verdicts are unknown: %s", rule.ID, why, advice)
 }
 
 // fanOut reports one `error` per resource the rule would have judged, or
 // one tenant-level error when those resources cannot be enumerated.
-func (e *Engine) fanOut(rule *Rule, out evalOutput, input ast.Object, tenant Ref, msg string) []Result {
-	kind := ResourceKinds[rule.Resource]
-	targets := out.Resources[strings.ReplaceAll(rule.Resource, "-", "_")]
-	enumerable := kind.Closed && len(missingData(input, kind.Needs)) == 0
+func (e *Engine) fanOut(rule *Rule, ev *evaluation, input ast.Object, tenant Ref, msg string) []Result {
+	targets, enumerable := e.targets(rule, ev, input)
 	if enumerable && len(targets) == 0 {
 		// Nothing to judge (e.g. no subscriptions configured, so the ARM
 		// data sets were skipped): missing data cannot hide a finding.
@@ -161,11 +159,31 @@ func (e *Engine) fanOut(rule *Rule, out evalOutput, input ast.Object, tenant Ref
 	return results
 }
 
+// targets returns the resources a rule of a closed kind must judge, and
+// whether they could be enumerated at all.
+func (e *Engine) targets(rule *Rule, ev *evaluation, input ast.Object) ([]target, bool) {
+	kind := ResourceKinds[rule.Resource]
+	key := strings.ReplaceAll(rule.Resource, "-", "_")
+	if _, failed := ev.resourceFailures[key]; failed || !kind.Closed || len(missingData(input, kind.Needs)) > 0 {
+		return nil, false
+	}
+	return ev.resources[key], true
+}
+
 // unjudged returns an `error` for every enumerated resource of a closed
 // kind that the rule did not judge: a rule bug must not look like a pass.
-func (e *Engine) unjudged(rule *Rule, out evalOutput, input ast.Object, got []Result, tenantID string) []Result {
-	kind := ResourceKinds[rule.Resource]
-	if !kind.Closed || len(missingData(input, kind.Needs)) > 0 {
+// When the resources themselves could not be enumerated (a run-time error
+// in the enumeration), one tenant-level error says the verdicts may be
+// incomplete.
+func (e *Engine) unjudged(rule *Rule, ev *evaluation, input ast.Object, got []Result, tenantID string) []Result {
+	key := strings.ReplaceAll(rule.Resource, "-", "_")
+	if why, failed := ev.resourceFailures[key]; failed {
+		msg := fmt.Sprintf("the %s resources could not be enumerated (%s), so it is unknown whether rule %s judged all of them; treat its verdicts as incomplete",
+			strings.ReplaceAll(rule.Resource, "-", " "), why, rule.ID)
+		return []Result{e.newResult(rule, StatusError, Ref{Type: "tenant", ID: tenantID}, nil, "enumeration", msg, tenantID)}
+	}
+	targets, enumerable := e.targets(rule, ev, input)
+	if !enumerable {
 		return nil
 	}
 	seen := map[string]bool{}
@@ -173,7 +191,7 @@ func (e *Engine) unjudged(rule *Rule, out evalOutput, input ast.Object, got []Re
 		seen[targetKey(&r.Resource, r.Subject)] = true
 	}
 	var results []Result
-	for _, t := range out.Resources[strings.ReplaceAll(rule.Resource, "-", "_")] {
+	for _, t := range targets {
 		if seen[targetKey(t.Resource, t.Subject)] {
 			continue
 		}
@@ -388,7 +406,7 @@ func idsOf(input ast.Object, name string, subjectsOnly bool) map[string]bool {
 // per-user data set the rule needs was not collected for that account; a
 // tenant-level fail becomes `error` when any declared account is missing
 // from such a data set.
-func (e *Engine) uncovered(rule *Rule, results []Result, out evalOutput, cov accountCoverage, tenantID string) []Result {
+func (e *Engine) uncovered(rule *Rule, results []Result, ev *evaluation, cov accountCoverage, tenantID string) []Result {
 	var needed []string
 	for _, ds := range rule.Requires {
 		if slices.Contains(perUserDataSets, ds) {
@@ -427,7 +445,7 @@ func (e *Engine) uncovered(rule *Rule, results []Result, out evalOutput, cov acc
 			// missing (e.g. "nobody is ready" when its group roles are
 			// unknown); a pass must be proven by the rule itself from
 			// covered accounts (BG-CA-001 does so).
-			for _, t := range out.Resources["account"] {
+			for _, t := range ev.resources["account"] {
 				if msg := gap(t.Resource.ID); msg != "" {
 					uid = t.Resource.ID
 					break

@@ -388,7 +388,16 @@ first_with(vs, outcome) := matching[0] if {
 # verdict judges one (policy, account) pair: status pass, fail or error.
 verdict(p, f) := judge(p, shape(p), f)
 
-judge(p, s, f) := decide(targeting_shaped(s, f), p, f)
+judge(p, s, f) := {"status": "error", "message": "the policy has no readable conditions.users and conditions.applications (Graph returned it without them), so whom it targets is unknown; check the policy in the Entra admin center and re-collect"} if {
+	not readable_conditions(p)
+} else := decide(targeting_shaped(s, f), p, f)
+
+# readable_conditions: Graph always sends both; without them a policy would
+# seem to target nobody, which must not read as a pass.
+readable_conditions(p) if {
+	is_object(p.conditions.users)
+	is_object(p.conditions.applications)
+}
 
 decide(t, p, f) := {"status": "pass", "message": t.why} if not t.targeted
 

@@ -174,11 +174,11 @@ method_types(uid) := {method_type(m) | some m in object.get(methods_of, uid, [])
 # external_kinds returns the CA guestOrExternalUserTypes a user counts as.
 external_kinds(u) := {"b2bCollaborationGuest"} if {
 	u.userType == "Guest"
-	contains(u.userPrincipalName, "#EXT#")
+	contains(upper(u.userPrincipalName), "#EXT#")
 } else := {"internalGuest"} if {
 	u.userType == "Guest"
 } else := {"b2bCollaborationMember"} if {
-	contains(u.userPrincipalName, "#EXT#")
+	contains(upper(u.userPrincipalName), "#EXT#")
 } else := set()
 
 # collected_ids maps each per-user data set to the user ids it was

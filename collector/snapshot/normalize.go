@@ -1,0 +1,86 @@
+package snapshot
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Identifiers in Entra ID and Azure are case-insensitive: object ids are
+// GUIDs, UPNs are compared without case, ARM resource ids and Key Vault
+// URIs too. Graph and ARM return them in whatever case they were created
+// with, and one object can appear in different cases in different data
+// sets (a principalId in capitals, the user's id in lower case). The rules
+// compare with ==, so the snapshot stores every identifier in one form,
+// lower case, and this is the one place that makes it so. It runs when the
+// collector writes a snapshot, when a snapshot is loaded (hand-edited or
+// older snapshots, baselines) and on the configuration given to a scan.
+//
+// What is lower-cased, wherever it appears (data sets, metadata, config):
+//   - a string that is a GUID as a whole (object, tenant, role template,
+//     subscription, AAGUID and policy ids);
+//   - the value of a userPrincipalName or onPremisesUserPrincipalName
+//     member, and of the config's account/drill references;
+//   - an ARM resource id or scope: a string starting with /subscriptions/
+//     or /providers/;
+//   - a Key Vault URI: an https:// string in a vaultUri, vaultSecret or id
+//     member.
+//
+// Free text (display names, KQL queries, messages) is left as it is.
+
+var guidRE = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+
+// nameKeys hold a UPN (or, for account and drill references, a UPN or an
+// object id).
+var nameKeys = map[string]bool{
+	"userPrincipalName":           true,
+	"onPremisesUserPrincipalName": true,
+	"account":                     true, // config drills: UPN or object id
+}
+
+// uriKeys hold a Key Vault URI when their value starts with https://.
+var uriKeys = map[string]bool{"vaultUri": true, "vaultSecret": true, "id": true}
+
+// Normalize lower-cases the identifiers in a generic JSON value (as decoded
+// with encoding/json) in place and returns it.
+func Normalize(v any) any {
+	return normalize("", v)
+}
+
+func normalize(key string, v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, child := range x {
+			x[k] = normalize(k, child)
+		}
+		return x
+	case []any:
+		for i, child := range x {
+			x[i] = normalize(key, child)
+		}
+		return x
+	case string:
+		return NormalizeString(key, x)
+	default:
+		return v
+	}
+}
+
+// NormalizeString returns the stored form of a string found under the
+// object member key.
+func NormalizeString(key, s string) string {
+	switch {
+	case len(s) == 36 && guidRE.MatchString(s):
+		return strings.ToLower(s)
+	case nameKeys[key]:
+		return strings.ToLower(s)
+	case hasPrefixFold(s, "/subscriptions/"), hasPrefixFold(s, "/providers/"):
+		return strings.ToLower(s)
+	case uriKeys[key] && hasPrefixFold(s, "https://"):
+		return strings.ToLower(s)
+	}
+	return s
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}

@@ -1,0 +1,247 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
+)
+
+// evaluation is what the rules produced: each rule's raw verdicts, the
+// enumerated resources, and the rules (and resource kinds) whose evaluation
+// failed at run time with the reason.
+type evaluation struct {
+	rules            map[string][]rawResult
+	resources        map[string][]target
+	ruleFailures     map[string]string // rule id → why it has no verdicts
+	resourceFailures map[string]string // resource kind key → why it cannot be enumerated
+}
+
+// ErrInterrupted is returned when the caller cancelled the scan (e.g.
+// Ctrl-C): no report is written. A deadline (scan --timeout) is not an
+// interruption: the unfinished rules report `error` instead.
+var ErrInterrupted = errors.New("scan interrupted")
+
+// evaluate runs every rule, query group by query group (built-ins with
+// the resource enumerations first, then custom rules). The fast path is
+// one prepared query per group. When it fails at run time (a conflict, a
+// type error, an object key conflict in any one rule or library function),
+// each rule and resource kind of the group is evaluated on its own, so that
+// one broken rule costs only its own verdicts. When ctx's deadline passes,
+// the rules not yet evaluated are recorded as failed.
+func (e *Engine) evaluate(ctx context.Context, opts []rego.EvalOption) (*evaluation, error) {
+	ev := newEvaluation()
+	for i, g := range e.groups {
+		if err := e.evaluateGroup(ctx, g, i == 0, opts, ev); err != nil {
+			return nil, err
+		}
+	}
+	return ev, nil
+}
+
+func (e *Engine) evaluateGroup(ctx context.Context, g queryGroup, withResources bool, opts []rego.EvalOption, ev *evaluation) error {
+	if ctx.Err() == nil {
+		rs, err := g.query.Eval(ctx, opts...)
+		if err == nil {
+			return ev.decodeGroup(rs, g.rules)
+		}
+	}
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		return ErrInterrupted
+	case ctx.Err() != nil:
+		msg := deadlineMessage(ctx)
+		for _, rule := range g.rules {
+			ev.ruleFailures[rule.ID] = msg
+		}
+		if withResources {
+			for _, kind := range closedKindKeys() {
+				ev.resourceFailures[kind] = msg
+			}
+		}
+		return nil
+	}
+	return e.evaluateEach(ctx, g.rules, withResources, opts, ev)
+}
+
+// decodeGroup splits a group query's single result into rules and
+// resources. A rule whose output cannot be decoded fails alone.
+func (ev *evaluation) decodeGroup(rs rego.ResultSet, rules []*Rule) error {
+	if len(rs) != 1 {
+		return fmt.Errorf("evaluate rules: the query produced %d results; a rule package is probably undefined", len(rs))
+	}
+	var out struct {
+		Rules     map[string]json.RawMessage `json:"rules"`
+		Resources map[string]json.RawMessage `json:"resources"`
+	}
+	raw, err := json.Marshal(rs[0].Bindings["out"])
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return fmt.Errorf("decode rule results: %w", err)
+	}
+	for _, rule := range rules {
+		ev.addRule(rule, out.Rules[rule.ID])
+	}
+	for kind, msg := range out.Resources {
+		ev.addResources(kind, msg)
+	}
+	return nil
+}
+
+func newEvaluation() *evaluation {
+	return &evaluation{
+		rules: map[string][]rawResult{}, resources: map[string][]target{},
+		ruleFailures: map[string]string{}, resourceFailures: map[string]string{},
+	}
+}
+
+func (ev *evaluation) addRule(rule *Rule, raw json.RawMessage) {
+	var results []rawResult
+	if err := json.Unmarshal(raw, &results); err != nil {
+		ev.ruleFailures[rule.ID] = fmt.Sprintf("the rule's results in %s are malformed (%v): each must be an object {status, resource: {type, id}, message}", rule.File, err)
+		return
+	}
+	ev.rules[rule.ID] = results
+}
+
+func (ev *evaluation) addResources(kind string, raw json.RawMessage) {
+	var targets []target
+	if err := json.Unmarshal(raw, &targets); err != nil {
+		ev.resourceFailures[kind] = fmt.Sprintf("data.breakglass.lib.resources.%s is malformed: %v", kind, err)
+		return
+	}
+	ev.resources[kind] = targets
+}
+
+// evaluateEach is the isolating slow path: one query per resource kind and
+// per rule, within what is left of the deadline.
+func (e *Engine) evaluateEach(ctx context.Context, rules []*Rule, withResources bool, opts []rego.EvalOption, ev *evaluation) error {
+	if withResources {
+		for _, kind := range closedKindKeys() {
+			raw, err := e.evalRef(ctx, "data.breakglass.lib.resources."+kind, opts)
+			if err != nil {
+				if errors.Is(ctx.Err(), context.Canceled) {
+					return ErrInterrupted
+				}
+				ev.resourceFailures[kind] = describeEvalError(ctx, err)
+				continue
+			}
+			ev.addResources(kind, raw)
+		}
+	}
+	for _, rule := range rules {
+		raw, err := e.evalRef(ctx, rule.Package+".results", opts)
+		if err != nil {
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return ErrInterrupted
+			}
+			ev.ruleFailures[rule.ID] = describeEvalError(ctx, err)
+			continue
+		}
+		ev.addRule(rule, raw)
+	}
+	return nil
+}
+
+// evalRef evaluates one document (prepared once, on first use) and returns
+// it as JSON; an undefined document is an empty list.
+func (e *Engine) evalRef(ctx context.Context, ref string, opts []rego.EvalOption) (json.RawMessage, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	q, err := e.preparedRef(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := q.Eval(ctx, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return json.RawMessage("[]"), nil
+	}
+	return json.Marshal(rs[0].Expressions[0].Value)
+}
+
+func (e *Engine) preparedRef(ctx context.Context, ref string) (rego.PreparedEvalQuery, error) {
+	e.refQueriesMu.Lock()
+	defer e.refQueriesMu.Unlock()
+	if q, ok := e.refQueries[ref]; ok {
+		return q, nil
+	}
+	q, err := rego.New(rego.Compiler(e.compiler), rego.Query(ref)).PrepareForEval(ctx)
+	if err != nil {
+		return q, err
+	}
+	if e.refQueries == nil {
+		e.refQueries = map[string]rego.PreparedEvalQuery{}
+	}
+	e.refQueries[ref] = q
+	return q, nil
+}
+
+// refQueryCache holds the per-document queries of the slow path.
+type refQueryCache struct {
+	refQueriesMu sync.Mutex
+	refQueries   map[string]rego.PreparedEvalQuery
+}
+
+func deadlineMessage(ctx context.Context) string {
+	msg := "evaluation did not finish within the scan's time limit"
+	if d, ok := ctx.Value(timeLimitKey{}).(time.Duration); ok {
+		msg += fmt.Sprintf(" (--timeout %s)", d)
+	}
+	return msg + "; raise --timeout, or remove the slow --policy rule"
+}
+
+// timeLimitKey carries the configured time limit for messages.
+type timeLimitKey struct{}
+
+// WithTimeLimit bounds evaluation: rules still running when it passes
+// report `error`. The limit is remembered for the message.
+func WithTimeLimit(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithValue(ctx, timeLimitKey{}, d), d)
+}
+
+// describeEvalError renders an OPA run-time error as file:line:col, code
+// and message.
+func describeEvalError(ctx context.Context, err error) string {
+	if ctx.Err() != nil {
+		return deadlineMessage(ctx)
+	}
+	var te *topdown.Error
+	if errors.As(err, &te) {
+		where := ""
+		if te.Location != nil {
+			where = fmt.Sprintf("%s:%d:%d: ", te.Location.File, te.Location.Row, te.Location.Col)
+		}
+		return fmt.Sprintf("%s%s: %s", where, te.Code, te.Message)
+	}
+	var errs ast.Errors
+	if errors.As(err, &errs) {
+		return explainCompileErrors(errs).Error()
+	}
+	return err.Error()
+}
+
+// closedKindKeys are the enumerable resource kinds as Rego names them.
+func closedKindKeys() []string {
+	var keys []string
+	for kind, k := range ResourceKinds {
+		if k.Closed {
+			keys = append(keys, strings.ReplaceAll(kind, "-", "_"))
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/breakglass-dev/breakglass/collector/snapshot"
 	"github.com/breakglass-dev/breakglass/report/evidence"
@@ -24,6 +25,8 @@ type evidenceOptions struct {
 	mappingFile []string
 	now         string
 	signKey     string
+	timeout     time.Duration
+	maxSize     int64
 }
 
 func newEvidenceCmd() *cobra.Command {
@@ -64,6 +67,8 @@ or input error.`,
 	f.StringArrayVar(&o.mappingFile, "mappings", nil, "extra control framework file (repeatable; included in the pack)")
 	f.StringVar(&o.now, "now", "", "evaluate time-based rules and waivers as of this RFC 3339 time (default: the snapshot's collectedAt)")
 	f.StringVar(&o.signKey, "sign-key", "", "ed25519 private key (PKCS#8 PEM) to sign MANIFEST.sha256 with (writes MANIFEST.sha256.sig)")
+	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound rule evaluation; rules still running then report error (the others report normally)")
+	f.Int64Var(&o.maxSize, "max-snapshot-size", snapshot.DefaultMaxSize, "refuse a snapshot or baseline larger than this many bytes")
 	cmd.AddCommand(newEvidenceVerifyCmd())
 	return cmd
 }
@@ -71,6 +76,9 @@ or input error.`,
 func runEvidence(cmd *cobra.Command, snapshotPath string, o evidenceOptions) error {
 	if o.configPath == "" {
 		return usageError("evidence needs --config breakglass.yaml: the pack records the declaration the tenant was judged against")
+	}
+	if o.timeout <= 0 {
+		return usageError("--timeout %s: give a positive duration such as 5m or 90s", o.timeout)
 	}
 	if o.output == "" {
 		return usageError("evidence needs --output: a .zip file or a new or empty directory")
@@ -103,6 +111,7 @@ func runEvidence(cmd *cobra.Command, snapshotPath string, o evidenceOptions) err
 	rep, err := buildReport(cmd, snapshotPath, scanOptions{
 		configPath: o.configPath, baseline: o.baseline, policyDirs: o.policyDirs,
 		mappingFile: o.mappingFile, now: o.now, outputs: &outputSpec{},
+		timeout: o.timeout, maxSize: o.maxSize,
 	})
 	if err != nil {
 		return err

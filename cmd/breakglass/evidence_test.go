@@ -146,3 +146,37 @@ func TestScanWaiversAndHTML(t *testing.T) {
 		t.Errorf("text output lacks the waived result:\n%s", stdout)
 	}
 }
+
+// Custom policies and mapping files go into the pack; a user framework
+// gets its own matrix, with formula-looking cells defused.
+func TestEvidenceCustomPoliciesAndMappings(t *testing.T) {
+	dir := t.TempDir()
+	cis := filepath.Join(dir, "cis.yaml")
+	os.WriteFile(cis, []byte("framework:\n  id: cis-azure-3.0\n  title: CIS\n  version: \"3.0\"\ncontrols:\n  - id: \"1.1.1\"\n    title: \"=HYPERLINK(\\\"http://x\\\")\"\nrules:\n  BG-INV-001:\n    cis-azure-3.0: [\"1.1.1\"]\n"), 0o600)
+	pack := filepath.Join(dir, "pack")
+	code, _, errOut := run(t, "evidence", sampleSnap, "-c", sampleConfig, "--policy", "../../testdata/policies/good", "--mappings", cis, "-o", pack)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, f := range []string{"inputs/policies/good/acme_display_name.rego", "inputs/mappings/cis.yaml", "controls/cis-azure-3.0.csv", "controls/cis-azure-3.0.md"} {
+		if _, err := os.Stat(filepath.Join(pack, f)); err != nil {
+			t.Errorf("pack lacks %s", f)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(pack, "inputs/policies/good/acme_display_name_test.rego")); err == nil {
+		t.Error("the pack holds a policy test file the scan did not evaluate")
+	}
+	csv, _ := os.ReadFile(filepath.Join(pack, "controls/cis-azure-3.0.csv"))
+	if !strings.Contains(string(csv), `'=HYPERLINK`) {
+		t.Errorf("a formula-looking title is not defused:\n%s", csv)
+	}
+	prov, _ := os.ReadFile(filepath.Join(pack, "provenance.json"))
+	for _, want := range []string{`"path": "good/acme_display_name.rego"`, `"inputs/policies/good"`, `"inputs/mappings/cis.yaml"`} {
+		if !strings.Contains(string(prov), want) {
+			t.Errorf("provenance.json lacks %s", want)
+		}
+	}
+	if code, out, _ := run(t, "evidence", "verify", pack); code != 0 {
+		t.Errorf("verify: exit %d\n%s", code, out)
+	}
+}

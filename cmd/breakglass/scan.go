@@ -32,6 +32,7 @@ type scanOptions struct {
 	dumpInput   string
 	timeout     time.Duration
 	maxSize     int64
+	maxMemory   uint64
 }
 
 func newScanCmd() *cobra.Command {
@@ -47,8 +48,8 @@ without an --output goes to stdout (at most one may). The default is a
 text summary on stdout.
 
 A rule that fails at run time (conflicting values, a type error) or is
-still running at --timeout reports error for everything it would have
-judged, naming the rule, file:line and the reason; every other rule
+still running at --timeout or --max-memory reports error for everything it
+would have judged, naming the rule, file:line and the reason; every other rule
 reports normally.
 
 Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
@@ -78,6 +79,7 @@ Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
 	f.BoolVar(&o.includePass, "include-pass", false, "also show pass and not_applicable results in text and markdown (JSON always has them; SARIF never does: GitHub would show each as an open alert)")
 	f.StringVar(&o.now, "now", "", "evaluate time-based rules as of this RFC 3339 time (default: the snapshot's collectedAt)")
 	f.Int64Var(&o.maxSize, "max-snapshot-size", snapshot.DefaultMaxSize, "refuse a snapshot or baseline larger than this many bytes")
+	f.Uint64Var(&o.maxMemory, "max-memory", 4096, "stop rule evaluation when the scan's heap passes this many MiB; rules still running report error (0: no limit)")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound rule evaluation; rules still running then report error (the others report normally)")
 	f.StringVar(&o.dumpInput, "dump-input", "", "also write the exact Rego input document (snapshot + config [+ baseline]) to this JSON file, for opa eval and rule authors")
 	return cmd
@@ -307,7 +309,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	for _, w := range eng.Warnings() {
 		fmt.Fprintf(cmd.ErrOrStderr(), "breakglass: warning: %s\n", w)
 	}
-	ctx, cancel := engine.WithTimeLimit(cmd.Context(), o.timeout)
+	ctx, cancel := engine.WithTimeLimit(engine.WithMemoryLimit(cmd.Context(), o.maxMemory<<20), o.timeout)
 	defer cancel()
 	results, err := eng.Scan(ctx, in)
 	if err != nil {

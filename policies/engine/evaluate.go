@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/metrics"
 	"sort"
 	"strings"
 	"sync"
@@ -38,6 +39,8 @@ var ErrInterrupted = errors.New("scan interrupted")
 // one broken rule costs only its own verdicts. When ctx's deadline passes,
 // the rules not yet evaluated are recorded as failed.
 func (e *Engine) evaluate(ctx context.Context, opts []rego.EvalOption) (*evaluation, error) {
+	ctx, stop := watchMemory(ctx)
+	defer stop()
 	ev := newEvaluation()
 	for i, g := range e.groups {
 		if err := e.evaluateGroup(ctx, g, i == 0, opts, ev); err != nil {
@@ -54,11 +57,10 @@ func (e *Engine) evaluateGroup(ctx context.Context, g queryGroup, withResources 
 			return ev.decodeGroup(rs, g.rules)
 		}
 	}
-	switch {
-	case errors.Is(ctx.Err(), context.Canceled):
+	switch msg, interrupted := stopped(ctx); {
+	case interrupted:
 		return ErrInterrupted
-	case ctx.Err() != nil:
-		msg := deadlineMessage(ctx)
+	case msg != "":
 		for _, rule := range g.rules {
 			ev.ruleFailures[rule.ID] = msg
 		}
@@ -130,7 +132,7 @@ func (e *Engine) evaluateEach(ctx context.Context, rules []*Rule, withResources 
 		for _, kind := range closedKindKeys() {
 			raw, err := e.evalRef(ctx, "data.breakglass.lib.resources."+kind, opts)
 			if err != nil {
-				if errors.Is(ctx.Err(), context.Canceled) {
+				if _, interrupted := stopped(ctx); interrupted {
 					return ErrInterrupted
 				}
 				ev.resourceFailures[kind] = describeEvalError(ctx, err)
@@ -142,7 +144,7 @@ func (e *Engine) evaluateEach(ctx context.Context, rules []*Rule, withResources 
 	for _, rule := range rules {
 		raw, err := e.evalRef(ctx, rule.Package+".results", opts)
 		if err != nil {
-			if errors.Is(ctx.Err(), context.Canceled) {
+			if _, interrupted := stopped(ctx); interrupted {
 				return ErrInterrupted
 			}
 			ev.ruleFailures[rule.ID] = describeEvalError(ctx, err)
@@ -196,12 +198,25 @@ type refQueryCache struct {
 	refQueries   map[string]rego.PreparedEvalQuery
 }
 
-func deadlineMessage(ctx context.Context) string {
-	msg := "evaluation did not finish within the scan's time limit"
-	if d, ok := ctx.Value(timeLimitKey{}).(time.Duration); ok {
-		msg += fmt.Sprintf(" (--timeout %s)", d)
+// stopped says why evaluation under ctx stopped: a message for the rules
+// that did not finish (time or memory limit), or interrupted when the
+// caller cancelled the scan; "" and false while it may go on.
+func stopped(ctx context.Context) (msg string, interrupted bool) {
+	switch {
+	case ctx.Err() == nil:
+		return "", false
+	case errors.Is(context.Cause(ctx), errMemoryLimit):
+		limit, _ := ctx.Value(memoryLimitKey{}).(uint64)
+		return fmt.Sprintf("evaluation was stopped when the scan's memory passed its limit (--max-memory %d MiB); raise --max-memory, or remove the --policy rule that builds large values", limit>>20), false
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		msg := "evaluation did not finish within the scan's time limit"
+		if d, ok := ctx.Value(timeLimitKey{}).(time.Duration); ok {
+			msg += fmt.Sprintf(" (--timeout %s)", d)
+		}
+		return msg + "; raise --timeout, or remove the slow --policy rule", false
+	default:
+		return "", true
 	}
-	return msg + "; raise --timeout, or remove the slow --policy rule"
 }
 
 // timeLimitKey carries the configured time limit for messages.
@@ -216,8 +231,8 @@ func WithTimeLimit(ctx context.Context, d time.Duration) (context.Context, conte
 // describeEvalError renders an OPA run-time error as file:line:col, code
 // and message.
 func describeEvalError(ctx context.Context, err error) string {
-	if ctx.Err() != nil {
-		return deadlineMessage(ctx)
+	if msg, _ := stopped(ctx); msg != "" {
+		return msg
 	}
 	var te *topdown.Error
 	if errors.As(err, &te) {
@@ -232,6 +247,51 @@ func describeEvalError(ctx context.Context, err error) string {
 		return explainCompileErrors(errs).Error()
 	}
 	return err.Error()
+}
+
+// memoryLimitKey carries the heap limit of WithMemoryLimit.
+type memoryLimitKey struct{}
+
+var errMemoryLimit = errors.New("memory limit reached")
+
+// WithMemoryLimit stops evaluation when the Go heap passes limit bytes:
+// rules still running then report `error`. OPA has no allocation limit of
+// its own, so a rule that builds an enormous value (a cross product of
+// large collections) would otherwise exhaust the machine. 0 means none.
+func WithMemoryLimit(ctx context.Context, limit uint64) context.Context {
+	return context.WithValue(ctx, memoryLimitKey{}, limit)
+}
+
+// watchMemory polls the heap during evaluation and cancels ctx with
+// errMemoryLimit when it passes the limit. OPA checks for cancellation
+// between evaluation steps, so a runaway rule stops within a step.
+func watchMemory(ctx context.Context) (context.Context, func()) {
+	limit, _ := ctx.Value(memoryLimitKey{}).(uint64)
+	if limit == 0 {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				metrics.Read(sample)
+				if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > limit {
+					cancel(errMemoryLimit)
+					return
+				}
+			}
+		}
+	}()
+	return ctx, func() { close(done); cancel(nil) }
 }
 
 // closedKindKeys are the enumerable resource kinds as Rego names them.

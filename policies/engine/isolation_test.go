@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +137,29 @@ func TestCancelledScanIsInterrupted(t *testing.T) {
 	_, err := newEngine(t).Scan(ctx, customInput(t))
 	if !errors.Is(err, engine.ErrInterrupted) {
 		t.Fatalf("Scan with a cancelled context: %v, want ErrInterrupted", err)
+	}
+}
+
+func TestMemoryLimitStopsRunawayRule(t *testing.T) {
+	eng, err := engine.New(context.Background(), engine.Options{PolicyDirs: []string{filepath.Join(customPolicies, "huge")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	limit := before.HeapAlloc + 256<<20
+	ctx := engine.WithMemoryLimit(context.Background(), limit)
+	results, err := eng.Scan(ctx, customInput(t))
+	if err != nil {
+		t.Fatalf("a memory limit must not abort the scan: %v", err)
+	}
+	huge := byRule(results, "ACME-BG-902")
+	if len(huge) != 1 || huge[0].Status != engine.StatusError || !strings.Contains(huge[0].Message, "--max-memory") {
+		t.Fatalf("ACME-BG-902: %+v, want one error naming --max-memory", huge)
+	}
+	_, baseline := customScan(t, customInput(t))
+	if !reflect.DeepEqual(withoutRule(results, "ACME-BG-902"), baseline) {
+		t.Fatal("the built-in rules' results changed because a custom rule was stopped")
 	}
 }

@@ -27,6 +27,7 @@ type evidenceOptions struct {
 	signKey     string
 	timeout     time.Duration
 	maxSize     int64
+	maxMemory   uint64
 }
 
 func newEvidenceCmd() *cobra.Command {
@@ -69,6 +70,7 @@ or input error.`,
 	f.StringVar(&o.signKey, "sign-key", "", "ed25519 private key (PKCS#8 PEM) to sign MANIFEST.sha256 with (writes MANIFEST.sha256.sig)")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound rule evaluation; rules still running then report error (the others report normally)")
 	f.Int64Var(&o.maxSize, "max-snapshot-size", snapshot.DefaultMaxSize, "refuse a snapshot or baseline larger than this many bytes")
+	f.Uint64Var(&o.maxMemory, "max-memory", 4096, "stop rule evaluation when the scan's heap passes this many MiB; rules still running report error (0: no limit)")
 	cmd.AddCommand(newEvidenceVerifyCmd())
 	return cmd
 }
@@ -111,7 +113,7 @@ func runEvidence(cmd *cobra.Command, snapshotPath string, o evidenceOptions) err
 	rep, err := buildReport(cmd, snapshotPath, scanOptions{
 		configPath: o.configPath, baseline: o.baseline, policyDirs: o.policyDirs,
 		mappingFile: o.mappingFile, now: o.now, outputs: &outputSpec{},
-		timeout: o.timeout, maxSize: o.maxSize,
+		timeout: o.timeout, maxSize: o.maxSize, maxMemory: o.maxMemory,
 	})
 	if err != nil {
 		return err

@@ -36,7 +36,7 @@ const (
 // sampleOptions scans the sample tenant with the waiver config, the way
 // `breakglass evidence` does, with a fixed tool version, OPA version and
 // rule bundle so that the golden files change only when output does.
-func sampleOptions(t *testing.T) evidence.Options {
+func sampleOptions(t testing.TB) evidence.Options {
 	t.Helper()
 	snap, err := snapshot.Load(snapshotPath)
 	if err != nil {
@@ -392,5 +392,21 @@ func TestKeys(t *testing.T) {
 	}
 	if _, err := evidence.ParsePrivateKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})); err == nil || !strings.Contains(err.Error(), "openssl genpkey -algorithm ed25519") {
 		t.Errorf("a public key as private key: %v", err)
+	}
+}
+
+// BenchmarkBuildSample renders and zips the sample pack.
+func BenchmarkBuildSample(b *testing.B) {
+	o := sampleOptions(b)
+	o.SignKey = testKey(7)
+	b.ResetTimer()
+	for b.Loop() {
+		p, err := evidence.Build(o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := p.Zip(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

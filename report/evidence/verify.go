@@ -107,6 +107,10 @@ func Verify(files map[string][]byte, pub ed25519.PublicKey) *Verification {
 	return v
 }
 
+// MaxEntrySize bounds one zip entry read by Read (1 GiB, far above a
+// real pack's largest member).
+const MaxEntrySize = 1 << 30
+
 // Read loads a pack from a .zip file or a directory. Entries must be
 // regular files with clean relative names; anything else is an error (the
 // pack cannot be trusted enough to verify).
@@ -141,10 +145,15 @@ func Read(target string) (map[string][]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", target, f.Name, err)
 		}
-		data, err := io.ReadAll(rc)
+		// A hostile archive may claim a small size and inflate to
+		// gigabytes: read at most MaxEntrySize.
+		data, err := io.ReadAll(io.LimitReader(rc, MaxEntrySize+1))
 		rc.Close()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", target, f.Name, err)
+		}
+		if len(data) > MaxEntrySize {
+			return nil, fmt.Errorf("%s: entry %s is larger than %d bytes: not an evidence pack", target, f.Name, MaxEntrySize)
 		}
 		files[f.Name] = data
 	}

@@ -10,7 +10,7 @@ AJV       := $(TOOLS)/node_modules/ajv-formats/package.json
 AJV_VERSION := 8.20.0
 AJV_FORMATS_VERSION := 3.0.1
 
-.PHONY: build demo evidence test test-go test-rego sarif-multitool oscal-validator bench lint clean
+.PHONY: build demo evidence test test-go test-rego sarif-multitool oscal-validator bench fuzz lint clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/breakglass
@@ -35,6 +35,32 @@ evidence: build
 # (and the HTML report in headless Chromium when it is installed).
 test: sarif-multitool oscal-validator
 	SARIF_MULTITOOL=$(MULTITOOL) AJV_NODE_MODULES=$(TOOLS)/node_modules $(GO) test -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# Fuzz targets (package:Func), each run for FUZZTIME: `go test -fuzz` takes
+# one target per package and run. Seed corpora live in each package's
+# testdata/fuzz/<Func>/; a failure writes the input there, to commit with
+# the fix. Minimisation is capped so that an interesting input found near
+# the end does not stretch the run. make fuzz FUZZTIME=5m for a long run.
+FUZZTIME ?= 5s
+FUZZ_TARGETS := \
+	./collector/snapshot:FuzzParse \
+	./config:FuzzParse \
+	./mappings:FuzzAddFile \
+	./collector:FuzzDecodeGraphPage \
+	./report:FuzzJSON \
+	./report:FuzzSARIF \
+	./report:FuzzJUnit \
+	./report:FuzzText \
+	./report:FuzzMarkdown \
+	./report:FuzzHTML
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s $$pkg; \
+	done
 
 test-go:
 	$(GO) test ./...

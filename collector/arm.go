@@ -41,6 +41,10 @@ const (
 type armClient struct {
 	pl         runtime.Pipeline
 	base       string
+	origin     string // scheme://host:port of base: the only one nextLinks may name
+	maxPages   int    // Options.MaxPages (0: the per-data-set limits)
+	maxBody    int64  // Options.MaxResponseBytes, for Key Vault clients
+	tr         *transport
 	reqTimeout time.Duration
 	clientOpts policy.ClientOptions // reused for Key Vault clients
 	cred       azcore.TokenCredential
@@ -66,15 +70,30 @@ func newARMClient(o *Options, cred azcore.TokenCredential, tr *transport) (*armC
 				cloud.ResourceManager: {Endpoint: o.ARMEndpoint, Audience: c.ARMAudience},
 			},
 		},
-		Transport: &http.Client{Transport: tr},
 		Retry:     azRetry(o),
 		Telemetry: policy.TelemetryOptions{ApplicationID: "breakglass"},
 	}
-	client, err := arm.NewClient("breakglass/collector", "v1.0.0", cred, &arm.ClientOptions{ClientOptions: copts, DisableRPRegistration: true})
+	guard, err := newHostGuard(o.ARMEndpoint, tr, o.MaxResponseBytes)
 	if err != nil {
 		return nil, err
 	}
-	return &armClient{pl: client.Pipeline(), base: o.ARMEndpoint, reqTimeout: o.RequestTimeout, clientOpts: copts, cred: cred, vaultScope: c.VaultAudience + "/.default"}, nil
+	armOpts := guardedOptions(copts, guard)
+	client, err := arm.NewClient("breakglass/collector", "v1.0.0", cred, &arm.ClientOptions{ClientOptions: armOpts, DisableRPRegistration: true})
+	if err != nil {
+		return nil, err
+	}
+	return &armClient{pl: client.Pipeline(), base: o.ARMEndpoint, origin: guard.origin, maxPages: o.MaxPages, maxBody: o.MaxResponseBytes, tr: tr,
+		reqTimeout: o.RequestTimeout, clientOpts: copts, cred: cred, vaultScope: c.VaultAudience + "/.default"}, nil
+}
+
+// guardedOptions binds an azcore client to the guard's origin: the guard
+// runs per retry after the bearer token policy (refusing any request for
+// another origin, token attached or not) and is the transport (origin check
+// on the wire, no redirects, bounded bodies).
+func guardedOptions(copts policy.ClientOptions, guard *hostGuard) policy.ClientOptions {
+	copts.Transport = &http.Client{Transport: guard, CheckRedirect: noRedirects}
+	copts.PerRetryPolicies = append(append([]policy.Policy{}, copts.PerRetryPolicies...), guard)
+	return copts
 }
 
 // get fetches one ARM resource or list page.
@@ -127,7 +146,11 @@ func (a *armClient) list(ctx context.Context, path string, query url.Values) ([]
 	u := a.base + path + "?" + encodeQuery(query)
 	var out []map[string]any
 	seen := map[string]bool{}
-	for {
+	limit, name := pageLimit(ctx)
+	if a.maxPages > 0 {
+		limit = a.maxPages
+	}
+	for pages := 1; ; pages++ {
 		page, err := a.get(ctx, u)
 		if err != nil {
 			return nil, err
@@ -141,8 +164,14 @@ func (a *armClient) list(ctx context.Context, path string, query url.Values) ([]
 		if next == "" {
 			return out, nil
 		}
+		if _, err := checkLink(a.origin, next); err != nil {
+			return nil, err
+		}
 		if seen[next] {
 			return nil, &malformedError{err: errors.New("nextLink repeats a page already read")}
+		}
+		if pages >= limit {
+			return nil, &pageLimitError{limit: limit, name: name}
 		}
 		seen[next] = true
 		u = next
@@ -362,7 +391,15 @@ func (r *run) collectKeyVaultSecrets(ctx context.Context) {
 		pager := client.NewListSecretPropertiesVersionsPager(parts[1], nil)
 		versions := []any{}
 		missing := false
-		for pager.More() {
+		limit, name := pageLimit(c)
+		if r.arm.maxPages > 0 {
+			limit = r.arm.maxPages
+		}
+		for pages := 0; pager.More(); pages++ {
+			if pages >= limit {
+				d.fail(fmt.Errorf("%s: %w", s, &pageLimitError{limit: limit, name: name}))
+				return
+			}
 			pctx, cancel := context.WithTimeout(c, r.arm.reqTimeout)
 			page, err := pager.NextPage(pctx)
 			cancel()
@@ -403,6 +440,14 @@ func (r *run) collectKeyVaultSecrets(ctx context.Context) {
 				}
 				versions = append(versions, obj)
 			}
+			// The pager would follow any nextLink; only the vault's own
+			// scheme, host and port are requested.
+			if page.NextLink != nil && *page.NextLink != "" {
+				if _, err := checkLink(originOf(u), *page.NextLink); err != nil {
+					d.fail(fmt.Errorf("%s: %w", s, err))
+					return
+				}
+			}
 		}
 		if missing {
 			d.note("secret %s does not exist", s)
@@ -419,7 +464,11 @@ func (a *armClient) vaultClient(vaultURL string) (*azsecrets.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := a.clientOpts
+	guard, err := newHostGuard(vaultURL, a.tr, a.maxBody)
+	if err != nil {
+		return nil, err
+	}
+	opts := guardedOptions(a.clientOpts, guard)
 	opts.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: opts.Cloud.ActiveDirectoryAuthorityHost}
 	// Challenge resource verification is off so that vaults on other hosts
 	// (emulators, private endpoints) work; the SDK then asks for a token for

@@ -338,7 +338,11 @@ func (r *run) collectOrganization(ctx context.Context) (string, error) {
 		var ae *apiError
 		var me *malformedError
 		var te *timeoutError
+		var he hostileError
 		switch {
+		case errors.As(err, &he):
+			d.fail(err) // a refused link, redirect or body: the data set is error
+			return "", nil
 		case errors.As(err, &ae) && ae.Status == 401:
 			return "", &FatalError{Msg: fmt.Sprintf("Microsoft Graph at %s rejected the token (%s); check that the token is for %s and the right tenant", r.o.GraphEndpoint, ae.Error(), r.o.cloud().GraphAudience)}
 		case errors.As(err, &ae), errors.As(err, &me):

@@ -47,7 +47,9 @@ func registerGraphErrors() {
 type graphClient struct {
 	adapter    *msgraphcore.GraphRequestAdapterBase
 	base       string // endpoint + "/v1.0"
+	origin     string // scheme://host:port of the endpoint: the only one nextLinks may name
 	reqTimeout time.Duration
+	maxPages   int // Options.MaxPages (0: the per-data-set limits)
 }
 
 func newGraphClient(o *Options, cred azcore.TokenCredential, tr *transport) (*graphClient, error) {
@@ -74,12 +76,18 @@ func newGraphClient(o *Options, cred azcore.TokenCredential, tr *transport) (*gr
 	if err != nil {
 		return nil, err
 	}
+	// The guard is the last middleware (it sees each request as sent, token
+	// attached, after kiota's redirect handler) and the transport below it
+	// (origin check on the wire, no redirects, bounded bodies).
+	guard, err := newHostGuard(o.GraphEndpoint, tr, o.MaxResponseBytes)
+	if err != nil {
+		return nil, err
+	}
 	middleware := append([]khttp.Middleware{msgraphcore.NewGraphTelemetryHandler(&opts)}, mw...)
+	middleware = append(middleware, guard)
 	hc := &http.Client{
-		Transport: khttp.NewCustomTransportWithParentTransport(tr, middleware...),
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse // kiota's redirect handler decides
-		},
+		Transport:     khttp.NewCustomTransportWithParentTransport(guard, middleware...),
+		CheckRedirect: noRedirects,
 	}
 	adapter, err := msgraphcore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
 		auth, opts, jsonserialization.NewJsonParseNodeFactory(), jsonserialization.NewJsonSerializationWriterFactory(), hc)
@@ -88,8 +96,13 @@ func newGraphClient(o *Options, cred azcore.TokenCredential, tr *transport) (*gr
 	}
 	base := o.GraphEndpoint + "/v1.0"
 	adapter.SetBaseUrl(base)
-	return &graphClient{adapter: adapter, base: base, reqTimeout: o.RequestTimeout}, nil
+	return &graphClient{adapter: adapter, base: base, origin: guard.origin, reqTimeout: o.RequestTimeout, maxPages: o.MaxPages}, nil
 }
+
+// noRedirects makes net/http hand a 3xx back instead of following it (the
+// guard then refuses it): net/http would re-send the Authorization header
+// to another port of the same host.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // retryAfter reads a Retry-After header in seconds (0 when absent).
 func retryAfter(resp *http.Response) time.Duration {
@@ -121,11 +134,12 @@ type graphRequest struct {
 }
 
 func (g *graphClient) url(r graphRequest) (*url.URL, error) {
-	raw := r.path
-	if !strings.HasPrefix(raw, "https://") {
-		raw = g.base + r.path
+	// An absolute path is a nextLink list has vetted; others are relative
+	// to /v1.0.
+	u, err := url.Parse(r.path)
+	if err != nil || !u.IsAbs() {
+		u, err = url.Parse(g.base + r.path)
 	}
-	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -242,47 +256,73 @@ func (g *graphClient) get(ctx context.Context, path string, query url.Values) (m
 }
 
 // list fetches every page of a collection by following @odata.nextLink
-// (absolute URLs) and returns the items. max > 0 stops after that many
-// items (truncated reports whether more were available).
+// (absolute URLs on the endpoint's own scheme, host and port, at most the
+// data set's page limit) and returns the items. max > 0 stops after that
+// many items (truncated reports whether more were available).
 func (g *graphClient) list(ctx context.Context, r graphRequest, max int) (items []map[string]any, truncated bool, err error) {
 	seen := map[string]bool{}
-	for {
+	limit, name := pageLimit(ctx)
+	if g.maxPages > 0 {
+		limit = g.maxPages
+	}
+	for pages := 1; ; pages++ {
 		page, err := g.do(ctx, r)
 		if err != nil {
 			return nil, false, err
 		}
-		if page == nil {
-			return nil, false, &malformedError{err: errors.New("empty response body")}
+		arr, next, err := decodeGraphPage(page)
+		if err != nil {
+			return nil, false, err
 		}
-		raw, ok := page["value"]
-		if !ok {
-			return nil, false, &malformedError{err: errors.New(`collection response has no "value" array`)}
-		}
-		arr, ok := raw.([]any)
-		if !ok && raw != nil {
-			return nil, false, &malformedError{err: errors.New(`"value" is not an array`)}
-		}
-		for _, it := range arr {
-			obj, ok := it.(map[string]any)
-			if !ok {
-				return nil, false, &malformedError{err: errors.New("collection item is not an object")}
-			}
-			items = append(items, obj)
-		}
-		next, _ := page["@odata.nextLink"].(string)
+		items = append(items, arr...)
 		if next == "" {
 			return items, false, nil
 		}
 		if max > 0 && len(items) >= max {
 			return items[:max], true, nil
 		}
+		if _, err := checkLink(g.origin, next); err != nil {
+			return nil, false, err
+		}
 		if seen[next] {
 			return nil, false, &malformedError{err: errors.New("@odata.nextLink repeats a page already read")}
+		}
+		if pages >= limit {
+			return nil, false, &pageLimitError{limit: limit, name: name}
 		}
 		seen[next] = true
 		// The nextLink carries every query option; only headers carry over.
 		r = graphRequest{path: next, headers: r.headers}
 	}
+}
+
+// decodeGraphPage takes a decoded Graph collection page apart: the items
+// of its "value" array and its @odata.nextLink ("" on the last page).
+func decodeGraphPage(page map[string]any) ([]map[string]any, string, error) {
+	if page == nil {
+		return nil, "", &malformedError{err: errors.New("empty response body")}
+	}
+	raw, ok := page["value"]
+	if !ok {
+		return nil, "", &malformedError{err: errors.New(`collection response has no "value" array`)}
+	}
+	arr, ok := raw.([]any)
+	if !ok && raw != nil {
+		return nil, "", &malformedError{err: errors.New(`"value" is not an array`)}
+	}
+	items := make([]map[string]any, 0, len(arr))
+	for _, it := range arr {
+		obj, ok := it.(map[string]any)
+		if !ok {
+			return nil, "", &malformedError{err: errors.New("collection item is not an object")}
+		}
+		items = append(items, obj)
+	}
+	next, ok := page["@odata.nextLink"].(string)
+	if !ok && page["@odata.nextLink"] != nil {
+		return nil, "", &malformedError{err: errors.New("@odata.nextLink is not a string")}
+	}
+	return items, next, nil
 }
 
 // apiError is a non-2xx answer from Graph, ARM or Key Vault.

@@ -111,6 +111,14 @@ type Options struct {
 	RetryDelay    time.Duration
 	MaxRetryDelay time.Duration
 
+	// MaxResponseBytes bounds one HTTP response body (--max-response-mib;
+	// default DefaultMaxResponseBytes): a larger one makes its data set
+	// error, and is never read past the limit.
+	MaxResponseBytes int64
+	// MaxPages, when positive, replaces the per-data-set page limits of
+	// every listing (--max-pages; see limits.go); 0 keeps them.
+	MaxPages int
+
 	ToolName    string
 	ToolVersion string
 
@@ -194,6 +202,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.MaxRetryDelay <= 0 {
 		o.MaxRetryDelay = 60 * time.Second
+	}
+	if o.MaxResponseBytes <= 0 {
+		o.MaxResponseBytes = DefaultMaxResponseBytes
 	}
 	if o.ToolName == "" {
 		o.ToolName = "breakglass"

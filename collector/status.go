@@ -47,7 +47,12 @@ func classify(name string, err error) (snapshot.Status, string) {
 	var ae *apiError
 	var me *malformedError
 	var te *timeoutError
+	var he hostileError
 	switch {
+	case errors.As(err, &he):
+		// Checked first: a refused link or body is the cause, whatever
+		// error the SDK wrapped around it.
+		return snapshot.StatusError, he.Error()
 	case errors.As(err, &ae):
 		code := ae.Code
 		switch {

@@ -10,10 +10,12 @@ import (
 	"time"
 )
 
-// dsCounter counts the HTTP requests (retries included) made for a data set.
+// dsCounter counts the HTTP requests (retries included) made for a data
+// set and the response bytes read for it.
 type dsCounter struct {
 	name     string
 	requests atomic.Int64
+	bytes    atomic.Int64 // response body bytes read (the guard counts them)
 }
 
 type dsKey struct{}

@@ -30,6 +30,8 @@ const GlobalAdministrator = "62e90394-69f5-4237-9190-012177145e10"
 // Config is a validated breakglass.yaml with defaults applied. Its JSON form
 // is `input.config` for the Rego rules.
 type Config struct {
+	lines *Lines // where the file declares things; nil without a file
+
 	TenantID           string    `yaml:"tenantId" json:"tenantId"`
 	Accounts           []Account `yaml:"accounts" json:"accounts"`
 	ExclusionGroups    []string  `yaml:"exclusionGroups" json:"exclusionGroups"`
@@ -150,6 +152,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		return nil, v.err
 	}
 	cfg.applyDefaults()
+	cfg.lines = newLines(doc, &cfg)
 	return &cfg, nil
 }
 

@@ -73,6 +73,7 @@ type htmlData struct {
 }
 
 func (HTML) Write(w io.Writer, r *Report) error {
+	r = printableReport(r)
 	rules := r.ruleByID()
 	finding := func(res engine.Result) htmlFinding {
 		f := htmlFinding{Result: res, Title: res.RuleID, Controls: r.controlTags(res.Controls)}
@@ -169,4 +170,45 @@ func accounts(results []engine.Result) []htmlAccount {
 		return out[i].Ref.ID < out[j].Ref.ID
 	})
 	return out
+}
+
+// printableReport returns a copy whose tenant-controlled strings are
+// printable (html/template escapes markup, but control characters and
+// bidirectional overrides would still reorder or hide what a reader sees).
+func printableReport(r *Report) *Report {
+	c := *r
+	c.Snapshot.Path, c.Snapshot.TenantID = printable(r.Snapshot.Path), printable(r.Snapshot.TenantID)
+	ref := func(x engine.Ref) engine.Ref {
+		return engine.Ref{Type: printable(x.Type), ID: printable(x.ID), Name: printable(x.Name)}
+	}
+	c.Results = make([]engine.Result, len(r.Results))
+	for i, res := range r.Results {
+		res.Resource = ref(res.Resource)
+		if res.Subject != nil {
+			s := ref(*res.Subject)
+			res.Subject = &s
+		}
+		res.Message = printable(res.Message)
+		if res.Waiver != nil {
+			w := *res.Waiver
+			w.Reason, w.Owner, w.Source = printable(w.Reason), printable(w.Owner), printable(w.Source)
+			res.Waiver = &w
+		}
+		c.Results[i] = res
+	}
+	if r.Provenance != nil {
+		p := *r.Provenance
+		p.DataSets = make([]DataSet, len(r.Provenance.DataSets))
+		for i, d := range r.Provenance.DataSets {
+			d.Message = printable(d.Message)
+			p.DataSets[i] = d
+		}
+		if by := r.Provenance.Collection.CollectedBy; by != nil {
+			b := *by
+			b.Name, b.ID, b.Type = printable(b.Name), printable(b.ID), printable(b.Type)
+			p.Collection.CollectedBy = &b
+		}
+		c.Provenance = &p
+	}
+	return &c
 }

@@ -52,7 +52,7 @@ func (JUnit) Write(w io.Writer, r *Report) error {
 	byRule := map[string]int{}
 	for _, rule := range r.Rules {
 		byRule[rule.ID] = len(root.Suites)
-		root.Suites = append(root.Suites, junitSuite{Name: fmt.Sprintf("%s %s", rule.ID, rule.Title), Cases: []junitCase{}})
+		root.Suites = append(root.Suites, junitSuite{Name: printable(fmt.Sprintf("%s %s", rule.ID, rule.Title)), Cases: []junitCase{}})
 	}
 	for _, res := range r.Results {
 		i, ok := byRule[res.RuleID]
@@ -64,15 +64,18 @@ func (JUnit) Write(w io.Writer, r *Report) error {
 		if res.Subject != nil {
 			name += " / " + describe(*res.Subject)
 		}
-		c := junitCase{Name: name, Classname: res.RuleID}
-		msg := &junitMessage{Message: res.Message, Type: res.Severity, Body: res.Message}
+		// Tenant text is made printable: XML 1.0 cannot carry most control
+		// characters at all, and bidi controls would reorder what CI shows.
+		message := printable(res.Message)
+		c := junitCase{Name: printable(name), Classname: printable(res.RuleID)}
+		msg := &junitMessage{Message: message, Type: res.Severity, Body: message}
 		switch res.Status {
 		case engine.StatusFail:
 			c.Failure, s.Failures = msg, s.Failures+1
 		case engine.StatusError:
 			c.Error, s.Errors = msg, s.Errors+1
 		case engine.StatusManual, engine.StatusNotApplicable, engine.StatusWaived:
-			c.Skipped, s.Skipped = &junitMessage{Message: res.Status + ": " + res.Message}, s.Skipped+1
+			c.Skipped, s.Skipped = &junitMessage{Message: res.Status + ": " + message}, s.Skipped+1
 		}
 		s.Cases = append(s.Cases, c)
 		s.Tests++

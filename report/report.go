@@ -27,6 +27,12 @@ type Report struct {
 	// IDLines locates object ids in the snapshot (SARIF regions); nil
 	// points every result at line 1.
 	IDLines *snapshot.IDIndex
+	// Source names the repository files SARIF points at (the config file,
+	// else the snapshot); nil points at Snapshot.Path. See Source.
+	Source *Source
+	// Log receives what a writer had to leave out (SARIF beyond GitHub's
+	// limits); the CLI sets stderr; nil discards.
+	Log io.Writer
 	// IncludePass adds pass and not_applicable results to text and
 	// markdown. SARIF never carries them (see SARIF); JSON always does.
 	IncludePass bool
@@ -178,18 +184,20 @@ func describe(ref engine.Ref) string {
 }
 
 // printable makes tenant-controlled text (display names, messages quoting
-// them) safe for a terminal or a one-line table cell: control characters
-// (escape sequences, carriage returns, NUL) and bidirectional overrides
-// become spaces or are made visible, so a policy name cannot forge report
-// lines or colours.
+// them) safe for a terminal, a one-line table cell, a SARIF message or a
+// JUnit attribute: control characters (escape sequences, carriage returns,
+// NUL, C1) and bidirectional controls (embeddings, overrides, isolates and
+// the LRM/RLM/ALM marks) become spaces or U+FFFD, so a policy name cannot
+// forge report lines or colours, or reorder what a reviewer reads. Every
+// writer passes tenant text through this one function.
 func printable(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
-		case r == '\n' || r == '\r' || r == '\t':
+		case r == '\n' || r == '\r' || r == '\t' || r == 0x2028 || r == 0x2029:
 			return ' '
 		case r < 0x20 || (r >= 0x7f && r < 0xa0):
 			return '\ufffd'
-		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f:
+		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c:
 			return '\ufffd'
 		}
 		return r

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -23,16 +24,30 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 const samplePath = "testdata/sample/snapshot.json" // as the user would type it at the repo root
+const sampleConfig = "testdata/sample/breakglass.yaml"
 
 // sampleReport scans the bundled sample tenant exactly as `make demo` does.
 func sampleReport(t *testing.T) *report.Report {
 	t.Helper()
-	root := filepath.Join("..")
-	snap, err := snapshot.Load(filepath.Join(root, samplePath))
+	read := func(p string) []byte {
+		data, err := os.ReadFile(filepath.Join("..", p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	return scanReport(t, read(samplePath), read(sampleConfig))
+}
+
+// scanReport scans a snapshot with a config (given as bytes, named as the
+// sample files) and builds the report the CLI would.
+func scanReport(t *testing.T, snapData, cfgData []byte) *report.Report {
+	t.Helper()
+	snap, err := snapshot.Parse(samplePath, snapData)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(filepath.Join(root, "testdata", "sample", "breakglass.yaml"))
+	cfg, err := config.Parse(sampleConfig, cfgData)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,13 +59,23 @@ func sampleReport(t *testing.T) *report.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sum := sha256.Sum256(cfgData)
 	return &report.Report{
 		Tool:     report.Tool{Name: "breakglass", Version: "0.1.0-test"},
 		Snapshot: report.Snapshot{Path: samplePath, SHA256: snap.SHA256, TenantID: snap.TenantID, CollectedAt: snap.CollectedAt},
-		Scan:     report.Scan{Now: snap.CollectedAt, Config: &report.File{Path: "testdata/sample/breakglass.yaml", SHA256: sha256File(t, filepath.Join(root, "testdata", "sample", "breakglass.yaml"))}},
+		Scan:     report.Scan{Now: snap.CollectedAt, Config: &report.File{Path: sampleConfig, SHA256: hex.EncodeToString(sum[:])}},
 		Rules:    eng.Rules(), Results: results, Summary: engine.Summarize(results),
 		Mappings: eng.Mappings(), IDLines: snapshot.IDLines(snap.Bytes),
+		Source: &report.Source{Config: sampleConfig, ConfigLines: cfg.Lines(), Snapshot: samplePath},
 	}
+}
+
+// snapshotReport is the sample scanned without a config file in the
+// repository: SARIF points into the snapshot.
+func snapshotReport(t *testing.T) *report.Report {
+	r := sampleReport(t)
+	r.Source = nil
+	return r
 }
 
 func sha256File(t *testing.T, path string) string {
@@ -175,7 +200,7 @@ func TestSARIFShape(t *testing.T) {
 			} `json:"results"`
 		} `json:"runs"`
 	}
-	rep := sampleReport(t)
+	rep := snapshotReport(t)
 	if err := json.Unmarshal(render(t, "sarif", rep), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +375,7 @@ func TestSARIFLocationByResourceType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := sampleReport(t)
+	rep := snapshotReport(t)
 	tenant := rep.Snapshot.TenantID
 	cases := []struct {
 		ref  engine.Ref
@@ -406,41 +431,68 @@ func TestSARIFValidatesWithMultitool(t *testing.T) {
 		t.Skip("SARIF_MULTITOOL not set; `make test` installs and sets it")
 	}
 	dir := t.TempDir()
-	for name, rep := range map[string]*report.Report{"sample": sampleReport(t), "empty": emptyReport(t)} {
-		in := filepath.Join(dir, name+".sarif")
-		out := filepath.Join(dir, name+".validation.sarif")
-		if err := os.WriteFile(in, render(t, "sarif", rep), 0o644); err != nil {
+	truncated := sampleReport(t)
+	var truncatedSARIF bytes.Buffer
+	if err := (report.SARIF{MaxResults: 2}).Write(&truncatedSARIF, truncated); err != nil {
+		t.Fatal(err)
+	}
+	// One Multitool run over every file (it starts slowly): the sample
+	// anchored to the config, the empty report, the snapshot-anchored
+	// fallback and a report truncated to GitHub's limits.
+	files := map[string][]byte{
+		"sample": render(t, "sarif", sampleReport(t)), "empty": render(t, "sarif", emptyReport(t)),
+		"snapshot-anchored": render(t, "sarif", snapshotReport(t)), "truncated": truncatedSARIF.Bytes(),
+	}
+	args := []string{"validate", "--rule-kind", "Gh;Sarif", "--output", filepath.Join(dir, "validation.sarif")}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name+".sarif"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(tool, "validate", "--rule-kind", "Gh;Sarif", "--output", out, in)
-		cmd.Dir = dir
-		output, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("multitool failed: %v\n%s", err, output)
-		}
-		var log struct {
-			Runs []struct {
-				Results []struct {
-					RuleID  string `json:"ruleId"`
-					Level   string `json:"level"`
-					Message struct {
-						Text string `json:"text"`
-					} `json:"message"`
-				} `json:"results"`
-			} `json:"runs"`
-		}
-		raw, err := os.ReadFile(out)
-		if err != nil {
-			t.Fatalf("no validation log: %v\n%s", err, output)
-		}
-		if err := json.Unmarshal(raw, &log); err != nil {
-			t.Fatal(err)
-		}
-		for _, run := range log.Runs {
-			for _, r := range run.Results {
-				if r.Level == "error" || r.Level == "warning" || r.Level == "" {
-					t.Errorf("%s: %s %s: %s", name, r.Level, r.RuleID, r.Message.Text)
+		args = append(args, name+".sarif")
+	}
+	sort.Strings(args[5:])
+	cmd := exec.Command(tool, args...)
+	cmd.Dir = dir
+	output, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("multitool failed: %v\n%s", err, output)
+	}
+	if !strings.Contains(string(output), fmt.Sprintf("%d files scanned", len(files))) {
+		t.Fatalf("multitool did not validate all %d files:\n%s", len(files), output)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID  string `json:"ruleId"`
+				Level   string `json:"level"`
+				Message struct {
+					Text string `json:"text"`
+				} `json:"message"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "validation.sarif"))
+	if err != nil {
+		t.Fatalf("no validation log: %v\n%s", err, output)
+	}
+	if err := json.Unmarshal(raw, &log); err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range log.Runs {
+		for _, r := range run.Results {
+			if r.Level == "error" || r.Level == "warning" || r.Level == "" {
+				file := "?"
+				if len(r.Locations) > 0 {
+					file = r.Locations[0].PhysicalLocation.ArtifactLocation.URI
 				}
+				t.Errorf("%s: %s %s: %s", file, r.Level, r.RuleID, r.Message.Text)
 			}
 		}
 	}
@@ -468,5 +520,49 @@ func TestTenantTextIsSanitised(t *testing.T) {
 		if strings.Contains(line, "evil") && strings.Count(strings.ReplaceAll(line, "\\|", ""), "|") != 7 {
 			t.Errorf("markdown row has a forged cell: %q", line)
 		}
+	}
+	// SARIF messages and JUnit carry no control or bidi characters either.
+	for _, res := range parseSARIF(t, render(t, "sarif", rep)).Runs[0].Results {
+		if strings.ContainsAny(res.Message.Text, "\r\n\x1b\u202e\x00\x07") {
+			t.Errorf("SARIF message %q", res.Message.Text)
+		}
+	}
+	if junit := string(render(t, "junit", rep)); strings.ContainsAny(junit, "\x1b\u202e\x00\x07") || strings.Contains(junit, "&#xD;") {
+		t.Error("JUnit output carries control or bidi characters")
+	}
+}
+
+// TestMarkdownTenantTextIsInert: what GitHub renders from tenant text is
+// the text, never HTML, a link, an image, code or emphasis.
+func TestMarkdownTenantTextIsInert(t *testing.T) {
+	rep := sampleReport(t)
+	rep.IncludePass = true
+	rep.Results = append([]engine.Result(nil), rep.Results[:1]...)
+	for _, evil := range []string{
+		`<img src=x onerror=alert(1)>`, `<script>alert(1)</script>`, `[click](https://evil.example)`,
+		`![x](https://evil.example/x.png)`, `<https://evil.example>`, `https://evil.example/a`, `www.evil.example`,
+		`WWW.evil.example`, `mailto:a@evil.example`, `someone@evil.example`, "`code`", `*em* _em_ **b** ~~del~~`,
+		`&lt;b&gt;`, `$\huge{x}$`, `a | b`, `\| c`, `[ref]: https://evil.example`,
+	} {
+		rep.Results[0].Resource.Name = evil
+		rep.Results[0].Message = "message " + evil
+		md := render(t, "markdown", rep)
+		var html bytes.Buffer
+		if err := gfm.Convert(md, &html); err != nil {
+			t.Fatal(err)
+		}
+		if m := forbiddenTag.FindString(html.String()); m != "" {
+			t.Errorf("%q rendered as %q", evil, m)
+		}
+		if n := strings.Count(html.String(), "<code>"); n != 3 {
+			t.Errorf("%q: %d code spans, want the heading's 3", evil, n)
+		}
+		if n := strings.Count(html.String(), "<td"); n != 6+6 {
+			t.Errorf("%q: %d table cells, want 12 (6 summary counts, 6 columns of the one result)", evil, n)
+		}
+	}
+	rep.Results[0].Message = `message \| c`
+	if got, want := string(render(t, "markdown", rep)), "message \\\\\\| c"; !strings.Contains(got, want) {
+		t.Errorf("backslash and pipe not escaped: want %q in\n%s", want, got)
 	}
 }

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -17,7 +19,16 @@ import (
 // the status, a fixed finding's pass result would keep its alert open
 // instead of closing it. (manual results do become alerts: they need human
 // evidence; they carry kind "review" and level "none".)
-type SARIF struct{}
+//
+// Every result has a physical location in a file of the repository (see
+// Source) and stays within GitHub's upload limits (sarif_github.go): a file
+// GitHub would reject is never written.
+type SARIF struct {
+	// MaxResults and MaxGzipBytes lower GitHub's limits (for tests); zero
+	// means GitHub's.
+	MaxResults   int
+	MaxGzipBytes int
+}
 
 var _ Writer = SARIF{}
 
@@ -42,35 +53,75 @@ func level(severity string) string {
 	}
 }
 
-func (SARIF) Write(w io.Writer, r *Report) error {
-	doc, err := sarif.New(sarif.Version210, true)
-	if err != nil {
+func (s SARIF) Write(w io.Writer, r *Report) error {
+	maxResults, maxGzip := cmp.Or(s.MaxResults, githubMaxResults), cmp.Or(s.MaxGzipBytes, githubMaxGzipSize)
+	var alerts []engine.Result
+	for _, res := range r.Results {
+		if res.Status != engine.StatusPass && res.Status != engine.StatusNotApplicable {
+			alerts = append(alerts, res)
+		}
+	}
+	keep := min(len(alerts), maxResults)
+	for {
+		kept, dropped := dropLowest(alerts, keep)
+		var buf bytes.Buffer
+		if err := sarifDocument(r, kept, dropped).PrettyWrite(&buf); err != nil {
+			return err
+		}
+		size := gzipSize(buf.Bytes())
+		if size > maxGzip && keep > 0 {
+			// Shrink in proportion (with a margin) and render again:
+			// deterministic, and a few rounds at most.
+			keep = min(keep-1, int(float64(keep)*float64(maxGzip)/float64(size)*0.9))
+			keep = max(keep, 0)
+			continue
+		}
+		if size > maxGzip {
+			return fmt.Errorf("SARIF without results is %d bytes gzipped, over the %d-byte limit of GitHub code scanning", size, maxGzip)
+		}
+		if len(dropped) > 0 && r.Log != nil {
+			fmt.Fprintf(r.Log, "breakglass: warning: %s\n", droppedNote(dropped, len(alerts)))
+		}
+		_, err := w.Write(buf.Bytes())
 		return err
 	}
+}
+
+// sarifDocument builds the log for the results kept; dropped ones are
+// counted in a tool execution notification.
+func sarifDocument(r *Report, results, dropped []engine.Result) *sarif.Report {
+	doc, _ := sarif.New(sarif.Version210, true) // cannot fail for 2.1.0
 	driver := sarif.NewVersionedDriver(r.Tool.Name, r.Tool.Version).WithInformationURI(informationURI)
 	driver.WithRules([]*sarif.ReportingDescriptor{})
 	run := sarif.NewRun(*sarif.NewTool(driver))
 	run.WithResults([]*sarif.Result{})
-	run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(fmt.Sprintf("breakglass/tenant-%s/", r.Snapshot.TenantID)))
+	run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(fmt.Sprintf("breakglass/tenant-%s/", printable(r.Snapshot.TenantID))))
+	if r.Source != nil {
+		// No absolute path: the root is wherever the repository is checked
+		// out; GitHub resolves these paths from the repository root.
+		run.WithOriginalUriBaseIds(map[string]*sarif.ArtifactLocation{
+			SourceRoot: sarif.NewArtifactLocation().WithDescriptionText("The root of the repository; result paths are relative to it."),
+		})
+	}
 	index := map[string]int{}
 	for i, rule := range r.Rules {
 		index[rule.ID] = i
 		driver.AddRule(sarifRule(r, rule))
 	}
-	for _, res := range r.Results {
-		if res.Status == engine.StatusPass || res.Status == engine.StatusNotApplicable {
-			continue
-		}
+	for _, res := range results {
 		run.AddResult(sarifResult(r, res, index[res.RuleID]))
 	}
+	if len(dropped) > 0 {
+		note := sarif.NewNotification().WithLevel("warning").WithMessage(sarif.NewTextMessage(droppedNote(dropped, len(results)+len(dropped))))
+		run.AddInvocations(sarif.NewInvocation().WithExecutionSuccess(true).WithToolExecutionNotifications([]*sarif.Notification{note}))
+	}
 	doc.AddRun(run)
-	return doc.PrettyWrite(w)
+	return doc
 }
 
 func sarifRule(r *Report, rule *engine.Rule) *sarif.ReportingDescriptor {
-	tags := append([]string{"security", "break-glass"}, r.controlTags(rule.Controls)...)
 	props := sarif.NewPropertyBag()
-	props.Add("tags", tags)
+	props.Add("tags", ruleTags(r, rule))
 	props.Add("security-severity", securitySeverity[rule.Severity])
 	props.Add("precision", "very-high")
 	props.Add("problem.severity", level(rule.Severity))
@@ -129,18 +180,22 @@ func sarifResult(r *Report, res engine.Result, ruleIndex int) *sarif.Result {
 	}
 	subject := ""
 	if res.Subject != nil {
-		subject = "; " + subjectLabel(*res.Subject) + " " + describe(*res.Subject)
+		subject = "; " + subjectLabel(*res.Subject) + " " + sarifText(describe(*res.Subject))
 	}
-	text = fmt.Sprintf("%s [%s%s]", text, describe(res.Resource), subject)
-	line := resourceLine(r.IDLines, res.Resource)
+	text = fmt.Sprintf("%s [%s%s]", sarifText(text), sarifText(describe(res.Resource)), subject)
 	logical := sarif.NewLogicalLocation().
-		WithName(nonEmpty(res.Resource.Name, res.Resource.ID)).
-		WithFullyQualifiedName(res.Resource.Type + "/" + res.Resource.ID).
+		WithName(printable(nonEmpty(res.Resource.Name, res.Resource.ID))).
+		WithFullyQualifiedName(printable(res.Resource.Type + "/" + res.Resource.ID)).
 		WithKind("resource")
+	at := r.anchorOf(res)
+	artifact := sarif.NewSimpleArtifactLocation(at.uri)
+	if at.baseID != "" {
+		artifact.WithUriBaseId(at.baseID)
+	}
 	loc := sarif.NewLocationWithPhysicalLocation(
 		sarif.NewPhysicalLocation().
-			WithArtifactLocation(sarif.NewSimpleArtifactLocation(r.Snapshot.Path)).
-			WithRegion(sarif.NewSimpleRegion(line, line)),
+			WithArtifactLocation(artifact).
+			WithRegion(sarif.NewSimpleRegion(at.line, at.line)),
 	).WithLogicalLocations([]*sarif.LogicalLocation{logical})
 	out := sarif.NewRuleResult(res.RuleID).
 		WithRuleIndex(ruleIndex).
@@ -148,7 +203,7 @@ func sarifResult(r *Report, res engine.Result, ruleIndex int) *sarif.Result {
 		WithLevel(lvl).
 		WithMessage(sarif.NewTextMessage(text)).
 		WithLocations([]*sarif.Location{loc}).
-		WithPartialFingerPrints(map[string]interface{}{FingerprintKey: res.Fingerprint})
+		WithPartialFingerPrints(map[string]interface{}{FingerprintKey: res.Fingerprint, lineHashKey: lineHash(res.Fingerprint)})
 	out.AttachPropertyBag(sarif.NewPropertyBag())
 	out.Add("status", res.Status)
 	if s := waiverSuppression(res, loc); s != nil {

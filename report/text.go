@@ -18,7 +18,7 @@ var _ Writer = Text{}
 func (Text) Write(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%s %s  tenant %s  snapshot %s (collected %s)\n\n",
-		r.Tool.Name, r.Tool.Version, r.Snapshot.TenantID, r.Snapshot.Path, r.Snapshot.CollectedAt.Format("2006-01-02 15:04 MST"))
+		r.Tool.Name, r.Tool.Version, printable(r.Snapshot.TenantID), printable(r.Snapshot.Path), r.Snapshot.CollectedAt.Format("2006-01-02 15:04 MST"))
 	rules := r.ruleByID()
 	shown := 0
 	for _, res := range r.Results {
@@ -30,7 +30,7 @@ func (Text) Write(w io.Writer, r *Report) error {
 		if rule, ok := rules[res.RuleID]; ok {
 			title = rule.Title
 		}
-		fmt.Fprintf(bw, "%-14s %-8s %s  %s\n", strings.ToUpper(res.Status), res.Severity, res.RuleID, title)
+		fmt.Fprintf(bw, "%-14s %-8s %s  %s\n", strings.ToUpper(res.Status), res.Severity, printable(res.RuleID), printable(title))
 		fmt.Fprintf(bw, "    %s\n", printable(describe(res.Resource)))
 		if res.Subject != nil {
 			fmt.Fprintf(bw, "    %s: %s\n", subjectLabel(*res.Subject), printable(describe(*res.Subject)))

@@ -29,6 +29,8 @@ func newCollectCmd() *cobra.Command {
 		output     string
 		quiet      bool
 		verbose    bool
+
+		maxResponseMiB int64
 	)
 	cmd := &cobra.Command{
 		Use:   "collect",
@@ -62,6 +64,13 @@ failed: they are recorded in the snapshot and summarised on stderr);
 			stderr := cmd.ErrOrStderr()
 			if quiet && verbose {
 				return usageError("--quiet and --verbose contradict each other")
+			}
+			if maxResponseMiB < 1 || maxResponseMiB > 1<<20 {
+				return usageError("--max-response-mib %d: give a size in MiB between 1 and 1048576", maxResponseMiB)
+			}
+			o.MaxResponseBytes = maxResponseMiB << 20
+			if o.MaxPages < 0 {
+				return usageError("--max-pages %d: give a positive number of pages (0 keeps the per-data-set limits)", o.MaxPages)
 			}
 			if o.MaxCandidates < 1 {
 				return usageError("--max-candidates %d: give a positive number of candidate users", o.MaxCandidates)
@@ -118,6 +127,8 @@ failed: they are recorded in the snapshot and summarised on stderr);
 	f.DurationVar(&o.RequestTimeout, "request-timeout", 3*time.Minute, "give up on one request (retries included) after this long; the data set is then error")
 	f.IntVar(&o.MaxCandidates, "max-candidates", collector.DefaultMaxCandidates, "undeclared candidate users (allowed-role holders, users named like break-glass accounts, exclusion-group members) whose methods and memberships are read; with more, authenticationMethods and transitiveMemberOf are error (declared accounts are always read in full)")
 	f.IntVar(&o.MaxRetries, "max-retries", 3, "retries on 429/503/504 (Retry-After is honoured)")
+	f.IntVar(&o.MaxPages, "max-pages", 0, "pages one listing may follow through next links (0: the per-data-set limits of docs/security.md, 1000 for most); a longer listing makes its data set error")
+	f.Int64Var(&maxResponseMiB, "max-response-mib", collector.DefaultMaxResponseBytes>>20, "largest HTTP response body accepted, in MiB; a larger one makes its data set error and is never read whole")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every request (method, path, status, duration; never headers or tokens) and progress")
 	return cmd

@@ -348,6 +348,8 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 		Summary:     engine.Summarize(results),
 		Mappings:    eng.Mappings(),
 		IDLines:     snapshot.IDLines(snap.Bytes),
+		Source:      sarifSource(o.configPath, snapshotPath, in.Config, cwd),
+		Log:         cmd.ErrOrStderr(),
 		IncludePass: o.includePass,
 		Provenance:  prov,
 	}, nil

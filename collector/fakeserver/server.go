@@ -43,6 +43,11 @@ type Fault struct {
 
 	Times int // fail this many times, then behave normally (0 = always)
 
+	// Serve, when set, answers the matching request instead of the tenant
+	// (after the token check): tests play a hostile server with it
+	// (off-host nextLinks, redirects, oversized bodies, endless chains).
+	Serve http.HandlerFunc
+
 	hits int
 }
 
@@ -180,6 +185,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			case <-r.Context().Done():
 				return
 			}
+		}
+		if f.Serve != nil {
+			f.Serve(w, r)
+			return
 		}
 		if f.Garbage {
 			w.Header().Set("Content-Type", graphContentType)

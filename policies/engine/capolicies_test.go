@@ -179,9 +179,13 @@ func TestRealConditionalAccessPolicies(t *testing.T) {
 		// Device and app-protection requirements can never be met from an unknown device.
 		both("pathway/CA007", "stripped", v, "fail")
 		both("pathway/CA104", "stripped", v, "fail")
-		// Password change and risk remediation are satisfiable.
-		both("tjkanzler/MSP-CA401", "stripped", v, "pass")
 	}
+	// Risk remediation requires MFA (then a password change), like
+	// passwordChange: met by bg-01's passkey in both variants, by bg-02 only
+	// in variant A.
+	both("tjkanzler/MSP-CA401", "stripped", "A", "pass")
+	expect("tjkanzler/MSP-CA401", "stripped", "B", corpusBG1, "pass")
+	expect("tjkanzler/MSP-CA401", "stripped", "B", corpusBG2, "fail")
 	// MFA and phishing-resistant strengths: met by bg-01's passkey in both
 	// variants, by bg-02 only in variant A.
 	for _, key := range []string{"msdocs/CA001-admins-mfa", "j0eyv/CA100", "pathway/CA001", "jhope/AllAdmins", "j0eyv/CA000"} {

@@ -76,7 +76,7 @@ else := sprintf(" %s", [time_zone])
 
 # activity_by_id maps a user id to its signInActivity (Entra ID P1), when
 # collected.
-activity_by_id := {lower(x.id): object.get(x, "signInActivity", {}) | some x in lib.items("signInActivity")}
+activity_by_id := lib.index_by({[lower(x.id), object.get(x, "signInActivity", {})] | some x in lib.items("signInActivity")})
 
 # last_sign_ins returns the non-null last sign-in timestamps recorded in the
 # account's signInActivity, by kind.

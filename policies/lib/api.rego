@@ -11,13 +11,13 @@ import rego.v1
 
 # account_by_ref returns the declared account (an element of `accounts`)
 # named by a user principal name or object id, case-insensitively (the
-# first match if it is declared twice);
+# least match in Rego's order if it is declared twice, never the list order);
 # undefined when ref names no declared account.
 #
 #   a := lib.account_by_ref("bg-01@contoso.onmicrosoft.com")
 #   a.exists; a.id; a.upn; a.user.displayName
 account_by_ref(ref) := matches[0] if {
-	matches := [a | some a in accounts; ref_matches(a, lower(ref))]
+	matches := sort([a | some a in accounts; ref_matches(a, lower(ref))])
 	count(matches) > 0
 }
 
@@ -42,14 +42,14 @@ has_active_role(uid, role_template_id) if lower(role_template_id) in active_role
 # names); [] when the group was not collected.
 group_members(gid) := object.get(group_members_by_id, lower(gid), [])
 
-group_members_by_id := {lower(g.id): object.get(g, "members", []) | some g in items("groupMembers")}
+group_members_by_id := index_by({[lower(g.id), object.get(g, "members", [])] | some g in items("groupMembers")})
 
 # owned_objects returns the directory objects a user owns (ownedObjects data
 # set, collected for declared accounts: applications, service principals,
 # groups, ...); [] when none were collected.
 owned_objects(uid) := object.get(owned_objects_by_id, lower(uid), [])
 
-owned_objects_by_id := {lower(o.id): object.get(o, "ownedObjects", []) | some o in items("ownedObjects")}
+owned_objects_by_id := index_by({[lower(o.id), object.get(o, "ownedObjects", [])] | some o in items("ownedObjects")})
 
 # odata_type returns an object's "@odata.type" without the
 # "#microsoft.graph." prefix (e.g. "application", "group", "user").

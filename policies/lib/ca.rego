@@ -13,7 +13,8 @@ import data.breakglass.lib
 import data.breakglass.lib.methods
 import rego.v1
 
-policies := lib.items("conditionalAccessPolicies")
+# policies: one per id (a policy listed twice is judged once).
+policies := [p | some _, p in lib.index_by({[p.id, p] | some p in lib.items("conditionalAccessPolicies")})]
 
 enabled_policies := [p | some p in policies; p.state == "enabled"]
 
@@ -235,19 +236,18 @@ unsatisfiable_builtins := {
 	"compliantapplication": "requires an app protection policy",
 }
 
-# riskRemediation adds its own authentication strength, evaluated as such.
-satisfiable_builtins := {"riskremediation"}
-
 # builtin_verdict returns {"v": "yes"|"no"|"unknown", "why": string}.
 builtin_verdict(c) := {"v": "no", "why": unsatisfiable_builtins[lower(c)]} if {
 	unsatisfiable_builtins[lower(c)]
-} else := {"v": "yes", "why": c} if {
-	lower(c) in satisfiable_builtins
 } else := {"v": "unknown", "why": sprintf("unknown grant control %q", [c])}
 
 password_change_verdict(f) := {"v": "yes", "why": "password change after MFA by a phishing-resistant method"} if f.phishing_resistant
 
 else := {"v": "no", "why": "requires a password change, which first requires MFA, and the account has no phishing-resistant method usable under the authentication methods policy"}
+
+risk_remediation_verdict(f) := {"v": "yes", "why": "risk remediation: MFA by a phishing-resistant method, then a password change"} if f.phishing_resistant
+
+else := {"v": "no", "why": "requires risk remediation, which first requires MFA, and the account has no phishing-resistant method usable under the authentication methods policy"}
 
 mfa_verdict(f) := {"v": "yes", "why": "MFA met by a phishing-resistant method"} if f.phishing_resistant
 
@@ -259,11 +259,15 @@ control_verdict(c, f) := mfa_verdict(f) if lower(c) == "mfa"
 # previously registered for MFA").
 else := password_change_verdict(f) if lower(c) == "passwordchange"
 
+# Risk remediation (Microsoft-managed remediation) requires MFA, then a
+# secure password change for a password user: judged like passwordChange.
+else := risk_remediation_verdict(f) if lower(c) == "riskremediation"
+
 else := builtin_verdict(c)
 
 grant(p) := object.get(p, "grantControls", null)
 
-strengths_by_id := {s.id: s | some s in lib.items("authenticationStrengthPolicies")}
+strengths_by_id := lib.index_by({[s.id, s] | some s in lib.items("authenticationStrengthPolicies")})
 
 # resolve_strength prefers the collected policy (it carries the combination
 # configurations), then an inline expansion in the CA policy.
@@ -365,7 +369,7 @@ combine("OR", vs) := v if {
 	v := first_with(vs, "yes")
 } else := v if {
 	v := first_with(vs, "unknown")
-} else := {"v": "no", "why": concat("; ", [v.why | some v in vs])}
+} else := {"v": "no", "why": concat("; ", sort({v.why | some v in vs}))}
 
 combine("AND", vs) := and_verdict(vs)
 
@@ -373,15 +377,16 @@ and_verdict(vs) := v if {
 	v := first_with(vs, "no")
 } else := v if {
 	v := first_with(vs, "unknown")
-} else := {"v": "yes", "why": concat("; ", [v.why | some v in vs])}
+} else := {"v": "yes", "why": concat("; ", sort({v.why | some v in vs}))}
 
 # first returns the smallest element of a non-empty set: else-chains must
 # yield one value even when several elements qualify.
 first(xs) := sort(xs)[0] if count(xs) > 0
 
-# first_with returns the first control verdict with the given outcome.
+# first_with returns the least control verdict with the given outcome (not
+# the first in the policy's list: the order of grant controls is no fact).
 first_with(vs, outcome) := matching[0] if {
-	matching := [v | some v in vs; v.v == outcome]
+	matching := sort([v | some v in vs; v.v == outcome])
 	count(matching) > 0
 }
 

@@ -182,12 +182,24 @@ test_missing_operator_means_and if {
 	status(p, strong) == "fail"
 }
 
-# A forced password change first requires MFA; risk remediation brings its
-# own authentication strength.
+# A forced password change first requires MFA.
 test_password_change_needs_mfa_first if {
 	status(grant(["passwordChange"], "AND"), strong) == "pass"
 	status(grant(["passwordChange"], "AND"), weak) == "fail"
-	status(grant(["riskRemediation"], "OR"), weak) == "pass"
+}
+
+# Risk remediation requires MFA, then a password change for a password
+# user: an account with only a password cannot satisfy it.
+test_risk_remediation_needs_mfa if {
+	status(grant(["riskRemediation"], "OR"), weak) == "fail"
+	contains(ca.verdict(grant(["riskRemediation"], "OR"), weak).message, "requires risk remediation")
+}
+
+test_risk_remediation_met_by_fido2 if status(grant(["riskRemediation"], "OR"), strong) == "pass"
+
+test_risk_remediation_or_block_needs_mfa if {
+	status(grant(["riskRemediation", "block"], "OR"), strong) == "pass"
+	status(grant(["riskRemediation", "block"], "OR"), weak) == "fail"
 }
 
 test_and_with_password_change_and_mfa if {

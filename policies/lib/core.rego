@@ -20,6 +20,28 @@ items(name) := object.get(input, ["dataSets", name, "items"], [])
 # status returns a data set's status, "missing" when the snapshot lacks it.
 status(name) := object.get(input, ["dataSets", name, "status"], "missing")
 
+# --- one value per input ------------------------------------------------------
+#
+# A complete rule or function whose body iterates must yield one value for
+# any input, or OPA aborts with eval_conflict_error; an object
+# comprehension must never build one key twice with different values. Real
+# data sets hold one id twice (overlapping pages, ids in two cases, a
+# member listed twice), so lookup tables are built with index_by and
+# "first" picks with sort(...)[0], never with the order of the items.
+
+# index_by turns a set (or array) of [key, value] pairs into an object
+# holding one value per key: the least of the key's values in Rego's
+# ordering. Neither a repeated key nor the order of the items changes it.
+index_by(pairs) := {p[0]: p[1] |
+	some i, p in sorted
+	not repeats_key(sorted, i)
+} if sorted := sort(pairs)
+
+repeats_key(sorted, i) if {
+	i > 0
+	sorted[i - 1][0] == sorted[i][0]
+}
+
 # ok is true when a data set was collected completely.
 ok(name) if status(name) == "ok"
 
@@ -57,9 +79,11 @@ date_of(ts) := substring(ts, 0, 10) if {
 
 # --- users and declared accounts ---------------------------------------------
 
-users_by_id := {u.id: u | some u in items("users")}
+users_by_id := index_by({[u.id, u] | some u in items("users")})
 
-users_by_upn := {lower(u.userPrincipalName): u | some u in items("users")}
+# Two users may share a UPN that differs only in case: one is picked, by
+# index_by's order (a declaration by object id is unambiguous).
+users_by_upn := index_by({[lower(u.userPrincipalName), u] | some u in items("users")})
 
 # account_ref is how a declaration names the account (UPN, else object id).
 account_ref(decl) := decl.userPrincipalName if decl.userPrincipalName != ""
@@ -126,7 +150,7 @@ user_resource(u) := {"type": "user", "id": u.id, "name": object.get(u, "userPrin
 
 # member_of maps a user id to the ids of every group it belongs to,
 # directly or through nested groups (Graph transitiveMemberOf).
-member_of := {m.id: {g.id | some g in m.memberOf; is_group(g)} | some m in items("transitiveMemberOf")}
+member_of := index_by({[m.id, {g.id | some g in m.memberOf; is_group(g)}] | some m in items("transitiveMemberOf")})
 
 is_group(obj) if obj["@odata.type"] == "#microsoft.graph.group"
 
@@ -136,7 +160,7 @@ groups_of(uid) := object.get(member_of, uid, set())
 
 # role_template maps a directory role definition id to its template id; CA
 # policies and allowedRoles name roles by template id.
-role_template := {d.id: lower(object.get(d, "templateId", d.id)) | some d in items("roleDefinitions")}
+role_template := index_by({[d.id, lower(object.get(d, "templateId", d.id))] | some d in items("roleDefinitions")})
 
 template_of(role_definition_id) := object.get(role_template, role_definition_id, lower(role_definition_id))
 
@@ -165,7 +189,7 @@ active_role_assignments(uid) := direct | via_groups if {
 active_roles(uid) := {x.role | some x in active_role_assignments(uid); x.scope == "/"}
 
 # methods_of maps a user id to its registered authentication methods.
-methods_of := {m.id: m.methods | some m in items("authenticationMethods")}
+methods_of := index_by({[m.id, m.methods] | some m in items("authenticationMethods")})
 
 method_type(m) := trim_prefix(m["@odata.type"], "#microsoft.graph.")
 
@@ -198,12 +222,12 @@ cloud_only(u) if not u.onPremisesSyncEnabled == true
 
 # --- other resources -------------------------------------------------------------
 
-groups_by_id := {g.id: g | some g in items("groups")}
+groups_by_id := index_by({[g.id, g] | some g in items("groups")})
 
 group_resource(gid) := {"type": "group", "id": gid, "name": object.get(groups_by_id, [gid, "displayName"], gid)}
 
 subscription_resource(sid) := {"type": "subscription", "id": sprintf("/subscriptions/%s", [lower(sid)]), "name": name} if {
-	name := [s.displayName | some s in items("subscriptions"); lower(object.get(s, "subscriptionId", "")) == lower(sid)][0]
+	name := sort([s.displayName | some s in items("subscriptions"); lower(object.get(s, "subscriptionId", "")) == lower(sid)])[0]
 } else := {"type": "subscription", "id": sprintf("/subscriptions/%s", [lower(sid)]), "name": lower(sid)}
 
 # vault_uri returns the https://host/ part of a Key Vault secret URI.
@@ -215,7 +239,7 @@ key_vault_resource(secret_uri) := {"type": "keyVault", "id": v.id, "name": v.nam
 		lower(trim_suffix(object.get(x, ["properties", "vaultUri"], ""), "/")) == lower(trim_suffix(vault_uri(secret_uri), "/"))
 	]
 	count(vaults) > 0
-	v := vaults[0]
+	v := sort(vaults)[0]
 } else := {"type": "keyVault", "id": vault_uri(secret_uri), "name": vault_uri(secret_uri)}
 
 # role_name returns a role's display name for messages.

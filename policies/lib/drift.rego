@@ -25,9 +25,9 @@ collected_at := object.get(baseline, ["metadata", "collectedAt"], "unknown time"
 
 tenant_id := object.get(baseline, ["metadata", "tenantId"], "")
 
-users_by_id := {lower(u.id): u | some u in items("users")}
+users_by_id := lib.index_by({[lower(u.id), u] | some u in items("users")})
 
-users_by_upn := {lower(u.userPrincipalName): u | some u in items("users")}
+users_by_upn := lib.index_by({[lower(u.userPrincipalName), u] | some u in items("users")})
 
 # declarations: the baseline's recorded config accounts, else the current
 # declarations (so that an account re-created under the same UPN shows up as
@@ -44,10 +44,10 @@ declared_user(decl) := users_by_id[lower(decl.id)] if {
 
 # accounts maps the object id of each declared account that existed at the
 # baseline to its user object.
-accounts[lower(u.id)] := u if {
+accounts := lib.index_by({[lower(u.id), u] |
 	some decl in declarations
 	u := declared_user(object.union({"id": "", "userPrincipalName": ""}, decl))
-}
+})
 
 # direct role assignments and eligibilities, keyed by principal (user or
 # group), as role_key strings.
@@ -59,11 +59,18 @@ role_keys[lower(s.principalId)] contains role_key("eligible", lib.template_of(s.
 	some s in items("roleEligibilitySchedules")
 }
 
-methods_of := {lower(m.id): {x.id: x | some x in m.methods} | some m in items("authenticationMethods")}
+# methods_of maps a user to its methods by method id; a user or a method
+# listed twice is kept once (lib.index_by).
+methods_of := lib.index_by({[lower(m.id), method_index(m)] | some m in items("authenticationMethods")})
 
-policies_by_id := {p.id: p | some p in items("conditionalAccessPolicies")}
+method_index(m) := lib.index_by({[x.id, x] | some x in m.methods})
 
-members_of := {lower(gm.id): {lower(m.id): m | some m in object.get(gm, "members", [])} | some gm in items("groupMembers")}
+policies_by_id := lib.index_by({[p.id, p] | some p in items("conditionalAccessPolicies")})
+
+members_of := lib.index_by({[lower(gm.id), member_index(gm)] | some gm in items("groupMembers")})
+
+# member_index maps a group's members by lower-case id, each once.
+member_index(gm) := lib.index_by({[lower(m.id), m] | some m in object.get(gm, "members", [])})
 
 # --- effective roles and group memberships ---------------------------------------
 
@@ -77,16 +84,16 @@ else := sprintf("%s|%s|%s|group:%s", [kind, template, scope, lower(via)])
 
 # member_of maps a user id to the groups it belongs to at the baseline,
 # directly or through nested groups (like breakglass.lib.member_of).
-member_of[lower(m.id)] := {lower(g.id) | some g in object.get(m, "memberOf", []); lib.is_group(g)} if {
+member_of := lib.index_by({[lower(m.id), {lower(g.id) | some g in object.get(m, "memberOf", []); lib.is_group(g)}] |
 	some m in items("transitiveMemberOf")
-}
+})
 
 # memberships maps a user id to the objects it is a member of (groups and
 # administrative units, directly or transitively), keyed by lower-case id.
 # Directory roles are left out: role drift reports those with their scope.
-memberships := {lower(m.id): membership_index(m) | some m in items("transitiveMemberOf")}
+memberships := lib.index_by({[lower(m.id), membership_index(m)] | some m in items("transitiveMemberOf")})
 
-membership_index(m) := {lower(o.id): o | some o in object.get(m, "memberOf", []); not is_directory_role(o)}
+membership_index(m) := lib.index_by({[lower(o.id), o] | some o in object.get(m, "memberOf", []); not is_directory_role(o)})
 
 is_directory_role(o) if o["@odata.type"] == "#microsoft.graph.directoryRole"
 

@@ -15,11 +15,11 @@ import data.breakglass.lib.ca
 import rego.v1
 
 # members_by_group maps a group id to its direct members (groupMembers).
-members_by_group := {lower(gm.id): object.get(gm, "members", []) | some gm in lib.items("groupMembers")}
+members_by_group := lib.index_by({[lower(gm.id), object.get(gm, "members", [])] | some gm in lib.items("groupMembers")})
 
 # owners_by_group maps a group id to its owners (groupMembers), who can
 # change its membership.
-owners_by_group := {lower(gm.id): object.get(gm, "owners", []) | some gm in lib.items("groupMembers")}
+owners_by_group := lib.index_by({[lower(gm.id), object.get(gm, "owners", [])] | some gm in lib.items("groupMembers")})
 
 is_group_member(m) if lower(object.get(m, "@odata.type", "")) == "#microsoft.graph.group"
 
@@ -78,13 +78,14 @@ ca_excluded_groups := {g |
 	some g in ca.list(ca.users_cond(p), "excludeGroups")
 }
 
-# declared_groups maps each declared, existing account (UPN) to the groups
-# it is a transitive member of (lib.groups_of).
-declared_groups := {a.upn: {lower(x) | some x in lib.groups_of(a.id)} | some a in lib.accounts; a.exists}
+# declared_groups maps each declared, existing account (object id: two
+# users may share a UPN) to the groups it is a transitive member of
+# (lib.groups_of).
+declared_groups := {a.id: {lower(x) | some x in lib.groups_of(a.id)} | some a in lib.accounts; a.exists}
 
 # effective_groups maps each group that excludes a declared account from an
 # enabled or report-only policy to the UPNs of those accounts.
-effective_groups := {g: {upn | some upn, gs in declared_groups; g in gs} |
+effective_groups := {g: {a.upn | some a in lib.accounts; a.exists; g in declared_groups[a.id]} |
 	some g in (union({gs | some _, gs in declared_groups}) & ca_excluded_groups)
 }
 

@@ -10,14 +10,14 @@ import data.breakglass.lib
 import rego.v1
 
 methods_policy := p if {
-	p := lib.items("authenticationMethodsPolicy")[0]
+	p := sort(lib.items("authenticationMethodsPolicy"))[0]
 } else := {}
 
-# method_config returns a method configuration by id (the first, should the
-# policy ever list one twice).
-method_config(id) := c if {
-	c := [x | some x in object.get(methods_policy, "authenticationMethodConfigurations", []); lower(x.id) == lower(id)][0]
-}
+# method_config returns a method configuration by id (the least in Rego's
+# order, should the policy ever list one twice: never the list order).
+method_config(id) := method_configs[lower(id)]
+
+method_configs := lib.index_by({[lower(x.id), x] | some x in object.get(methods_policy, "authenticationMethodConfigurations", [])})
 
 # config_targets is true when an enabled method configuration includes the
 # user (all_users or one of its groups) and excludes none of its groups.

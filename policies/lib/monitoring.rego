@@ -37,12 +37,15 @@ exports(s, _) if {
 	lower(object.get(l, "categoryGroup", "")) == "alllogs"
 }
 
-# exporting returns the diagnostic settings exporting a category, with
-# their destinations.
-exporting(category) := {s.name: destinations(s) |
-	some s in lib.items("diagnosticSettings")
-	exports(s, category)
+# exporting returns the names of the diagnostic settings exporting a
+# category, each with the destinations of every setting of that name (two
+# settings may share a name).
+exporting(category) := {name: union({destinations(s) | some s in settings; setting_name(s) == name}) |
+	settings := [s | some s in lib.items("diagnosticSettings"); exports(s, category)]
+	some name in {setting_name(s) | some s in settings}
 }
+
+setting_name(s) := object.get(s, "name", s.id)
 
 # summary describes every diagnostic setting (for failure messages).
 summary := "no Entra ID diagnostic settings exist" if {

@@ -39,7 +39,7 @@ blocked(uid) := {sprintf("%s (%s)", [object.get(m, "aaGuid", "no AAGUID"), objec
 
 restriction := sprintf("%s list %s", [
 	object.get(fido2, ["keyRestrictions", "enforcementType"], "allow"),
-	concat(", ", object.get(fido2, ["keyRestrictions", "aaGuids"], [])),
+	concat(", ", sort(object.get(fido2, ["keyRestrictions", "aaGuids"], []))),
 ])
 
 # problem explains why the FIDO2 policy keeps the account's keys out;

@@ -77,3 +77,30 @@ test_missing_configuration_fails if {
 	r.status == "fail"
 	contains(r.message, "missing")
 }
+
+restricted(aaguids) := fx.with_items(fx.doc, "authenticationMethodsPolicy", [{"id": "authenticationMethodsPolicy", "authenticationMethodConfigurations": [{
+	"id": "Fido2", "state": "enabled",
+	"includeTargets": [{"targetType": "group", "id": "all_users"}], "excludeTargets": [],
+	"keyRestrictions": {"isEnforced": true, "enforcementType": "allow", "aaGuids": aaguids},
+}]}])
+
+# The failure message lists the key restrictions sorted, not in the
+# order the methods policy lists them.
+test_restriction_message_independent_of_order if {
+	rs1 := bg_auth_003.results with input as restricted(["b", fx.aag2, "a"])
+	rs2 := bg_auth_003.results with input as restricted(["a", "b", fx.aag2])
+	fx.only(rs1, fx.bg1).status == "fail"
+	rs1 == rs2
+}
+
+# A methods policy listing the FIDO2 configuration twice: one is judged,
+# whatever the order (it used to be the first in the list).
+test_fido2_configuration_listed_twice if {
+	on := {"id": "Fido2", "state": "enabled", "includeTargets": [{"targetType": "group", "id": "all_users"}], "excludeTargets": []}
+	off := object.union(on, {"state": "disabled"})
+	d1 := fx.with_items(fx.doc, "authenticationMethodsPolicy", [{"id": "authenticationMethodsPolicy", "authenticationMethodConfigurations": [on, off]}])
+	d2 := fx.with_items(fx.doc, "authenticationMethodsPolicy", [{"id": "authenticationMethodsPolicy", "authenticationMethodConfigurations": [off, on]}])
+	rs1 := bg_auth_003.results with input as d1
+	rs2 := bg_auth_003.results with input as d2
+	rs1 == rs2
+}

@@ -42,14 +42,14 @@ undecided(a) := {object.get(p, "displayName", p.id) |
 
 # through: ready accounts with an explicit pass verdict on every enabled
 # policy; a missing verdict (a gap in the logic) never counts as getting
-# through.
-through := [a.upn |
+# through. A set: an account declared twice (by UPN and by id) counts once.
+through := {a.upn |
 	some a in ready
 	covered(a)
 	every p in ca.enabled_policies {
 		ca.verdicts[p.id][a.id].status == "pass"
 	}
-]
+}
 
 # covered: the account's methods and memberships were collected; without
 # them "not targeted" could just mean "memberships unknown".

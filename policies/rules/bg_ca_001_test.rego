@@ -48,3 +48,11 @@ test_unevaluable_grant_is_error if {
 	])
 	fx.statuses(bg_ca_001.results) == {tenant_key: "error"} with input as doc
 }
+
+# An account declared twice (by UPN and by object id) gets through once.
+test_account_declared_twice_counted_once if {
+	doc := json.patch(fx.input_doc, [{"op": "add", "path": "/config/accounts/-", "value": {"id": fx.bg1}}])
+	some r in bg_ca_001.results with input as doc
+	r.status == "pass"
+	startswith(r.message, "2 account(s) can get through")
+}

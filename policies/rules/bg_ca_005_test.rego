@@ -121,3 +121,18 @@ test_resources_cover_unlisted_groups if {
 	rs := data.breakglass.lib.resources.exclusion_group with input as fx.with_config(fx.doc, {"exclusionGroups": []})
 	rs == [{"resource": {"type": "group", "id": fx.gex, "name": "CA-BreakGlass-Exclude"}}]
 }
+
+# Two declared users sharing a UPN (differing in case) used to abort with
+# conflicting values in lib.users_by_upn and exclusion.declared_groups.
+test_declared_users_sharing_a_upn if {
+	other := "b9a1e001-0000-4000-8000-00000000b0ff"
+	users := array.concat(fx.items("users"), [fx.user(other, "BG-01@contoso.onmicrosoft.com")])
+	tm := array.concat(fx.items("transitiveMemberOf"), [{"id": other, "memberOf": [fx.grp(fx.gnest)]}])
+	d := fx.with_config(fx.with_items(fx.with_items(fx.doc, "users", users), "transitiveMemberOf", tm), {"accounts": [
+		{"userPrincipalName": "bg-01@contoso.onmicrosoft.com"},
+		{"id": other},
+		{"userPrincipalName": "bg-02@contoso.onmicrosoft.com"},
+	]})
+	rs := bg_ca_005.results with input as d
+	count(rs) > 0
+}

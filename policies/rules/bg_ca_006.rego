@@ -45,7 +45,7 @@ stale[p.id][lower(ref)] contains key if {
 	not lower(ref) in existing
 }
 
-policies_by_id := {p.id: p | some p in judged}
+policies_by_id := lib.index_by({[p.id, p] | some p in judged})
 
 impact(keys) := "the exclusion no longer excludes anyone: a re-created object with the same name is targeted" if {
 	some k in keys

@@ -50,3 +50,10 @@ test_stale_role_fails if {
 	rs := bg_ca_006.results with input as with_policies([fx.policy("p", "enabled", {"excludeRoles": [fx.secadm]}, ["mfa"])])
 	{r.subject.id | some r in rs} == {fx.secadm}
 }
+
+# A policy listed twice (different content) is judged once.
+test_policy_listed_twice_one_verdict if {
+	p := fx.policy("p-dup", "enabled", {"includeUsers": ["All"], "excludeUsers": [stale]}, ["mfa"])
+	rs := bg_ca_006.results with input as with_policies([p, object.union(p, {"displayName": "renamed"})])
+	count([r | some r in rs; r.resource.id == "p-dup"]) == 1
+}

@@ -34,7 +34,9 @@ base(uri) := concat("/", array.slice(parts, 0, 5)) if {
 	parts := split(trim_suffix(lower(uri), "/"), "/")
 }
 
-secrets_by_uri := {base(s.id): object.get(s, "versions", []) | some s in lib.items("keyVaultSecrets")}
+# secrets_by_uri: one entry per secret URI (a secret listed twice, or in
+# two letter cases, is kept once: lib.index_by).
+secrets_by_uri := lib.index_by({[base(s.id), object.get(s, "versions", [])] | some s in lib.items("keyVaultSecrets")})
 
 secret_uri(a) := uri if {
 	uri := object.get(a.declaration, "vaultSecret", "")
@@ -43,10 +45,24 @@ secret_uri(a) := uri if {
 
 created_ns(v) := object.get(v, ["attributes", "created"], 0) * 1000000000
 
-newest(versions) := v if {
+# newest picks the newest version. Versions written in the same second
+# (equal created timestamps) are ordered by updated, then by the worst
+# state, so that a disabled or expired twin is what the rule judges (fail
+# closed) whatever the order Key Vault listed them in.
+newest(versions) := sort([[created_ns(x), object.get(x, ["attributes", "updated"], 0), usable_rank(x), x] | some x in versions])[count(versions) - 1][3] if {
 	count(versions) > 0
-	latest := max([created_ns(x) | some x in versions])
-	v := [x | some x in versions; created_ns(x) == latest][0]
+}
+
+# usable_rank sorts an unusable version after a usable one.
+usable_rank(v) := 0 if {
+	object.get(v, ["attributes", "enabled"], true) == true
+	not expired(v)
+} else := 1
+
+expired(v) if {
+	exp := object.get(v, ["attributes", "exp"], null)
+	is_number(exp)
+	exp * 1000000000 <= lib.now_ns
 }
 
 password_ns(a) := time.parse_rfc3339_ns(a.user.lastPasswordChangeDateTime)

@@ -83,3 +83,31 @@ test_unknown_password_change_is_error if {
 	r.status == "error"
 	contains(r.message, "lastPasswordChangeDateTime")
 }
+
+# Equal timestamps: two versions written in the same second, one disabled.
+# The verdict must not depend on the order Key Vault lists them in (it
+# used to take the first); the disabled twin is judged (fail closed).
+test_equal_timestamp_versions_do_not_depend_on_order if {
+	good := {"id": "v-a", "attributes": {"enabled": true, "created": changed + 60, "updated": changed + 60}}
+	bad := {"id": "v-b", "attributes": {"enabled": false, "created": changed + 60, "updated": changed + 60}}
+	r1 := fx.only(scan(with_secret({"id": "https://kv-bg.vault.azure.net/secrets/bg-01", "versions": [good, bad]})), fx.bg1)
+	r2 := fx.only(scan(with_secret({"id": "https://kv-bg.vault.azure.net/secrets/bg-01", "versions": [bad, good]})), fx.bg1)
+	r1 == r2
+	r1.status == "fail"
+	contains(r1.message, "v-b) is disabled")
+}
+
+# A later update decides between versions created in the same second.
+test_equal_created_newer_update_decides if {
+	old := {"id": "v-a", "attributes": {"enabled": false, "created": changed + 60, "updated": changed + 60}}
+	new := {"id": "v-b", "attributes": {"enabled": true, "created": changed + 60, "updated": changed + 120}}
+	fx.statuses(scan(with_secret({"id": "https://kv-bg.vault.azure.net/secrets/bg-01", "versions": [new, old]})), fx.bg1) == {"pass"}
+}
+
+# The same secret listed twice, in two letter cases (one stale): one value
+# per URI instead of an object-key conflict.
+test_secret_listed_twice_in_two_cases if {
+	upper := {"id": "https://KV-BG.vault.azure.net/secrets/bg-01", "versions": [{"id": "v0", "attributes": {"enabled": true, "created": changed - 86400}}]}
+	rs := scan(fx.with_items(fx.doc, "keyVaultSecrets", array.concat(fx.items("keyVaultSecrets"), [upper])))
+	count([r | some r in rs; r.resource.id == fx.bg1]) == 1
+}

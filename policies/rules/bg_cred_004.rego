@@ -28,7 +28,7 @@ vault_resources := {lib.key_vault_resource(a.declaration.vaultSecret) |
 	object.get(a.declaration, "vaultSecret", "") != ""
 }
 
-vaults_by_id := {lower(v.id): v | some v in lib.items("keyVaults")}
+vaults_by_id := lib.index_by({[lower(v.id), v] | some v in lib.items("keyVaults")})
 
 missing_protection(v) := array.concat(
 	["soft delete" | not soft_delete_on(v)],

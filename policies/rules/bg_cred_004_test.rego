@@ -44,3 +44,12 @@ test_purge_protection_implies_soft_delete if {
 	rs := bg_cred_004.results with input as fx.with_items(fx.doc, "keyVaults", [json.remove(v, ["properties/enableSoftDelete"])])
 	fx.only(rs, fx.kv_id).status == "pass"
 }
+
+# A vault listed twice with its ARM id in two cases: one verdict, no
+# object-key conflict.
+test_vault_listed_twice_in_two_cases if {
+	v := fx.items("keyVaults")[0]
+	twice := object.union(v, {"id": upper(v.id), "properties": {"enablePurgeProtection": false}})
+	rs := bg_cred_004.results with input as fx.with_items(fx.doc, "keyVaults", [v, twice])
+	count(rs) == 1
+}

@@ -204,7 +204,7 @@ changes contains {
 
 # groups and administrative units of each declared account, directly or
 # through nested groups (directory roles are compared as roles above).
-current_memberships := {lower(m.id): drift.membership_index(m) | some m in lib.items("transitiveMemberOf")}
+current_memberships := lib.index_by({[lower(m.id), drift.membership_index(m)] | some m in lib.items("transitiveMemberOf")})
 
 membership_text(o) := sprintf("%s %s (%s)", [trim_prefix(object.get(o, "@odata.type", "#microsoft.graph.group"), "#microsoft.graph."), object.get(o, "displayName", "unnamed"), lower(o.id)])
 
@@ -234,7 +234,7 @@ changes contains {
 
 # --- authentication methods ---------------------------------------------------------------
 
-current_methods := {lower(m.id): {x.id: x | some x in m.methods} | some m in lib.items("authenticationMethods")}
+current_methods := lib.index_by({[lower(m.id), drift.method_index(m)] | some m in lib.items("authenticationMethods")})
 
 method_text(m) := sprintf("%s %q (%s)", [lib.method_type(m), object.get(m, "displayName", object.get(m, "phoneNumber", "")), m.id])
 
@@ -304,7 +304,7 @@ changes contains {
 
 exclusion_lists := ["excludeUsers", "excludeGroups", "excludeRoles"]
 
-current_policies := {p.id: p | some p in lib.items("conditionalAccessPolicies")}
+current_policies := lib.index_by({[p.id, p] | some p in lib.items("conditionalAccessPolicies")})
 
 entries(p) := {sprintf("%s|%s", [list, lower(ref)]) |
 	some list in exclusion_lists
@@ -329,9 +329,9 @@ baseline_entries(pid) := object.get(previous_entries, pid, set())
 # object names for messages, from either snapshot: built once (a complete
 # rule), looked up per change.
 names := object.union_n([
-	{lower(u.id): u.userPrincipalName | some u in lib.items("users"); not lower(u.id) in current_object_ids; not lower(u.id) in baseline_object_ids},
-	{lower(o.id): object.get(o, "displayName", o.id) | some o in drift.items("directoryObjects"); not lower(o.id) in current_object_ids},
-	{lower(o.id): object.get(o, "displayName", o.id) | some o in lib.items("directoryObjects")},
+	lib.index_by({[lower(u.id), u.userPrincipalName] | some u in lib.items("users"); not lower(u.id) in current_object_ids; not lower(u.id) in baseline_object_ids}),
+	lib.index_by({[lower(o.id), object.get(o, "displayName", o.id)] | some o in drift.items("directoryObjects"); not lower(o.id) in current_object_ids}),
+	lib.index_by({[lower(o.id), object.get(o, "displayName", o.id)] | some o in lib.items("directoryObjects")}),
 ])
 
 current_object_ids := {lower(x.id) | some x in lib.items("directoryObjects")}
@@ -374,7 +374,7 @@ changes contains {
 
 # --- exclusion-group members ---------------------------------------------------------------------
 
-current_members := {lower(gm.id): {lower(m.id): m | some m in object.get(gm, "members", [])} | some gm in lib.items("groupMembers")}
+current_members := lib.index_by({[lower(gm.id), drift.member_index(gm)] | some gm in lib.items("groupMembers")})
 
 group_ids := {id | some id, _ in current_members} | {id | some id, _ in drift.members_of}
 

@@ -271,3 +271,38 @@ test_memberships_unavailable_error if {
 		[fx.tenant, "unavailable:group memberships", "error"],
 	}
 }
+
+# One value per input: a method, a member, a user or a membership listed
+# twice with different content (pages read apart, ids in two cases) used
+# to abort with "object keys must be unique" in the drift indexes.
+test_method_listed_twice_in_baseline if {
+	twice := object.union(fx.fido("m-bg1-fido", fx.aag1), {"displayName": "renamed"})
+	methods := [{"id": fx.bg1, "methods": [fx.fido("m-bg1-fido", fx.aag1), twice]}, fx.items("authenticationMethods")[1]]
+	rs := drift(fx.with_items(base, "authenticationMethods", methods), fx.doc)
+	keys(rs) == {[fx.tenant, "", "pass"]}
+}
+
+test_member_listed_twice_in_two_cases if {
+	gm := fx.items("groupMembers")[0]
+	members := array.concat(gm.members, [fx.member_user(upper(fx.bg1), "BG-01@contoso.onmicrosoft.com")])
+	rs := drift(fx.with_items(base, "groupMembers", [object.union(gm, {"members": members})]), fx.doc)
+	keys(rs) == {[fx.tenant, "", "pass"]}
+}
+
+test_user_and_membership_listed_twice if {
+	users := array.concat(fx.items("users"), [object.union(fx.user(upper(fx.bg1), "bg-01@contoso.onmicrosoft.com"), {"displayName": "other page"})])
+	tm := array.concat(fx.items("transitiveMemberOf"), [{"id": upper(fx.bg1), "memberOf": []}])
+	b := fx.with_items(fx.with_items(base, "users", users), "transitiveMemberOf", tm)
+	rs := drift(b, fx.doc)
+	every r in rs {
+		not contains(r.message, "conflict")
+	}
+	count(rs) > 0
+}
+
+test_policy_listed_twice_in_current if {
+	p := fx.items("conditionalAccessPolicies")[0]
+	twice := object.union(p, {"displayName": "renamed"})
+	rs := drift(base, fx.with_items(fx.doc, "conditionalAccessPolicies", [p, twice]))
+	keys(rs) == {[fx.tenant, "", "pass"]}
+}

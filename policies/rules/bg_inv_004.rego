@@ -63,14 +63,14 @@ eligible_roles(uid) := object.get(principal_eligible_roles, uid, set()) | {r |
 # held_allowed maps each user to the allowed roles it holds at tenant
 # scope, active or eligible.
 held_allowed := {u.id: {"active": active, "eligible": eligible} |
-	some u in lib.items("users")
+	some _, u in lib.users_by_id
 	active := lib.active_roles(u.id) & lib.allowed_roles
 	eligible := (eligible_roles(u.id) & lib.allowed_roles) - active
 	count(active | eligible) > 0
 }
 
 undeclared_admins := [u |
-	some u in lib.items("users")
+	some _, u in lib.users_by_id
 	held_allowed[u.id]
 	not lib.is_declared(u.id)
 	not lib.is_declared(u.userPrincipalName)

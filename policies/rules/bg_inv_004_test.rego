@@ -136,3 +136,11 @@ test_active_and_eligible_marks_active_only if {
 	contains(r.message, "holds Global Administrator,")
 	not contains(r.message, "(eligible)")
 }
+
+# A user listed twice (ids in two cases, a second page) is one candidate.
+test_user_listed_twice_one_candidate if {
+	alice := object.union(users[2], {"displayName": "Break Glass Alice"})
+	twice := object.union(alice, {"id": upper(fx.alice), "accountEnabled": false})
+	rs := bg_inv_004.results with input as fx.with_items(fx.doc, "users", [users[0], users[1], alice, twice])
+	count([r | some r in rs; lower(r.resource.id) == fx.alice]) == 1
+}

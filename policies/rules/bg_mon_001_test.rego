@@ -39,3 +39,14 @@ test_all_logs_group_passes if {
 	rs := bg_mon_001.results with input as fx.with_items(fx.doc, "diagnosticSettings", [s])
 	fx.statuses(rs, fx.tenant) == {"pass"}
 }
+
+# Two diagnostic settings with one name (Graph ids differ) used to abort
+# with "object keys must be unique" in monitoring.exporting.
+test_two_settings_with_one_name if {
+	a := object.union(setting({"workspaceId": fx.law, "logs": [{"category": "SignInLogs", "enabled": true}]}), {"id": "/providers/microsoft.aadiam/diagnosticSettings/s-1"})
+	b := object.union(setting({"storageAccountId": "/subscriptions/x/storageAccounts/st", "logs": [{"category": "SignInLogs", "enabled": true}]}), {"id": "/providers/microsoft.aadiam/diagnosticSettings/s-2"})
+	rs := bg_mon_001.results with input as fx.with_items(fx.doc, "diagnosticSettings", [a, b])
+	r := fx.only(rs, fx.tenant)
+	r.status == "pass"
+	contains(r.message, "s -> Log Analytics workspace")
+}

@@ -32,3 +32,12 @@ test_no_destination_fails if {
 	rs := bg_mon_003.results with input as fx.with_items(fx.doc, "diagnosticSettings", [s])
 	fx.statuses(rs, fx.tenant) == {"fail"}
 }
+
+test_two_settings_with_one_name_pass if {
+	s := {"name": "dup", "properties": {"storageAccountId": "/subscriptions/x/storageAccounts/st", "logs": [{"category": "AuditLogs", "enabled": true}]}}
+	rs := bg_mon_003.results with input as fx.with_items(fx.doc, "diagnosticSettings", [object.union(s, {"id": "a"}), object.union(s, {"id": "b", "properties": {"workspaceId": fx.law}})])
+	r := fx.only(rs, fx.tenant)
+	r.status == "pass"
+	contains(r.message, "dup -> Log Analytics workspace")
+	contains(r.message, "dup -> storage account")
+}

@@ -43,11 +43,16 @@ age(d) := activity.days_ago(d.date)
 
 recent(a) := {d | some d in activity.drills(a); age(d) <= max_age}
 
-# confirmation names the evidence of a successful sign-in on a drill date.
-confirmation(a, d) := sprintf("sign-in %s", [activity.describe(s)]) if {
-	some s in activity.sign_ins(a)
-	activity.local_date(s.createdDateTime) == d.date
-	activity.succeeded(s)
+# confirmation names the evidence of a successful sign-in on a drill date:
+# the earliest, when the account signed in several times that day (one
+# value per drill, whatever the number or order of the sign-ins).
+confirmation(a, d) := sprintf("sign-in %s", [sort(evidence)[0]]) if {
+	evidence := {activity.describe(s) |
+		some s in activity.sign_ins(a)
+		activity.local_date(s.createdDateTime) == d.date
+		activity.succeeded(s)
+	}
+	count(evidence) > 0
 } else := sprintf("signInActivity lastSuccessfulSignInDateTime %s", [ts]) if {
 	ts := activity.last_sign_ins(a).lastSuccessfulSignInDateTime
 	activity.local_date(ts) == d.date

@@ -99,3 +99,30 @@ test_drill_age_in_local_days if {
 	ny := bg_proc_002.results with input as fx.with_config(drills(ds), {"timeZone": "America/New_York"}) with data.breakglass.lib.now_ns as early
 	fx.statuses(ny, fx.bg1) == {"manual"}
 }
+
+# One value per input: an account that signs in twice on a drill date
+# (portal, then CLI) used to abort the scan with eval_conflict_error in
+# confirmation(a, d).
+test_two_sign_ins_on_drill_date_pass if {
+	cli := object.union(fx.signin("s1b", fx.bg1, upn1, "2026-11-02T10:20:00Z"), {"appDisplayName": "Azure CLI"})
+	rs := scan(fx.with_items(fx.doc, "signIns", array.concat(fx.items("signIns"), [cli])))
+	r := fx.only(rs, fx.bg1)
+	r.status == "pass"
+	contains(r.message, "confirmed by sign-in 2026-11-02 10:00 via Azure Portal")
+}
+
+# A drill and an incident recorded on one date, with sign-ins of both
+# outcomes that day: each is confirmed once.
+test_drill_and_incident_on_one_date_pass if {
+	failed := object.union(fx.signin("s1c", fx.bg1, upn1, "2026-11-02T09:00:00Z"), {"status": {"errorCode": 50126}})
+	later := object.union(fx.signin("s1d", fx.bg1, upn1, "2026-11-02T11:00:00Z"), {"appDisplayName": "Microsoft Graph PowerShell"})
+	d := fx.with_items(drills([
+		{"account": upn1, "date": "2026-11-02", "kind": "drill", "reference": "CHG-1"},
+		{"account": fx.bg1, "date": "2026-11-02", "kind": "incident", "reference": "INC-7"},
+		{"account": fx.bg2, "date": "2026-11-02", "kind": "drill"},
+	]), "signIns", array.concat(fx.items("signIns"), [failed, later]))
+	r := fx.only(scan(d), fx.bg1)
+	r.status == "pass"
+	contains(r.message, "drill 2026-11-02 (CHG-1) confirmed by sign-in 2026-11-02 10:00")
+	contains(r.message, "incident 2026-11-02 (INC-7) confirmed by sign-in 2026-11-02 10:00")
+}

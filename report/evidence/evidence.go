@@ -143,6 +143,15 @@ func Build(o Options) (*Pack, error) {
 		scan.Mappings = append(scan.Mappings, name)
 	}
 	rep.Scan = scan
+	// SARIF anchors name the files as given: point them at the pack's copies.
+	if rep.Source != nil {
+		src := *rep.Source
+		src.Snapshot = SnapshotFile
+		if src.Config != "" {
+			src.Config = ConfigFile
+		}
+		rep.Source = &src
+	}
 	// Waiver sources name the config as given: point them at the pack's copy.
 	if o.Report.Scan.Config != nil {
 		rep.Results = make([]engine.Result, len(o.Report.Results))

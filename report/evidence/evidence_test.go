@@ -72,6 +72,7 @@ func sampleOptions(t testing.TB) evidence.Options {
 			Scan:     report.Scan{Now: snap.CollectedAt, Config: &report.File{Path: configPath, SHA256: hexSum(cfgBytes)}},
 			Rules:    eng.Rules(), Results: results, Summary: engine.Summarize(results),
 			Mappings: eng.Mappings(), IDLines: snapshot.IDLines(snap.Bytes), Provenance: prov,
+			Source: &report.Source{Config: configPath, ConfigLines: cfg.Lines(), Snapshot: snapshotPath},
 		},
 		Snapshot: snap.Bytes,
 		Config:   cfgBytes,
@@ -174,10 +175,13 @@ func TestPackContent(t *testing.T) {
 		t.Error("results.json names the paths the pack was built from; the pack must not depend on them")
 	}
 	sarif := string(p.Files[evidence.ResultsSARIF])
-	for _, s := range []string{`"kind": "external"`, `"justification": "SMS stays registered until the second FIDO2 key arrives (ticket SEC-881)"`, `"owner": "secops@contoso.com"`, `"expires": "2026-12-31"`, `"uri": "inputs/snapshot.json"`} {
+	for _, s := range []string{`"kind": "external"`, `"justification": "SMS stays registered until the second FIDO2 key arrives (ticket SEC-881)"`, `"owner": "secops@contoso.com"`, `"expires": "2026-12-31"`, `"uri": "inputs/breakglass.yaml"`} {
 		if !strings.Contains(sarif, s) {
 			t.Errorf("results.sarif lacks %s", s)
 		}
+	}
+	if strings.Contains(sarif, "testdata/") {
+		t.Error("results.sarif names the paths the pack was built from")
 	}
 	if strings.Count(sarif, `"suppressions"`) != 1 {
 		t.Errorf("want exactly one suppressed result (the expired waiver suppresses nothing), got %d", strings.Count(sarif, `"suppressions"`))

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/net/html"
@@ -19,6 +20,11 @@ var htmlTags = map[string]bool{
 
 // htmlAttrs are the only attributes it may carry.
 var htmlAttrs = map[string]bool{"lang": true, "charset": true, "http-equiv": true, "content": true, "name": true, "class": true, "id": true}
+
+var (
+	htmlRowsOnce sync.Once
+	htmlRows     int
+)
 
 // FuzzHTML renders report.html with arbitrary tenant strings: it must
 // parse into our own elements and attributes only, the number of rows
@@ -53,8 +59,11 @@ func FuzzHTML(f *testing.F) {
 				rows++
 			}
 		}
-		if again := fuzzRender(t, "html", fuzzReport(t, "n", "m", "i", "s")); strings.Count(string(again), "<tr>") != rows {
-			t.Fatalf("tenant text changed the number of table rows: %d, want %d", rows, strings.Count(string(again), "<tr>"))
+		htmlRowsOnce.Do(func() {
+			htmlRows = strings.Count(string(fuzzRender(t, "html", fuzzReport(t, "n", "m", "i", "s"))), "<tr>")
+		})
+		if rows != htmlRows {
+			t.Fatalf("tenant text changed the number of table rows: %d, want %d", rows, htmlRows)
 		}
 	})
 }

@@ -232,6 +232,7 @@ func (r *run) collectAzure(ctx context.Context) {
 		spawn(func() { r.collectKeyVaults(ctx, monitored) })
 	}
 	wg.Wait()
+	r.collectLockoutAzure(ctx) // issue 13: arm_lockout.go (needs scheduledQueryRules)
 }
 
 func (r *run) collectSubscriptions(ctx context.Context, subs []string) {

@@ -22,8 +22,8 @@ import (
 	"github.com/breakglass-dev/breakglass/config"
 )
 
-// userSelect is the $select for users/{id}. signInActivity is added when
-// the tenant is licensed for it (Entra ID P1) and goes to its own data set.
+// userSelect is the $select for users/{id}. signInActivity is read apart,
+// for the declared accounts only (activity.go).
 const userSelect = "id,userPrincipalName,displayName,accountEnabled,userType,onPremisesSyncEnabled,assignedLicenses,passwordPolicies,lastPasswordChangeDateTime,createdDateTime,authorizationInfo"
 
 // DefaultMaxCandidates is the default of Options.MaxCandidates
@@ -249,6 +249,7 @@ func Run(ctx context.Context, o Options) (*snapshot.Document, error) {
 	go func() { defer wg.Done(); r.collectGraph(ctx) }()
 	go func() { defer wg.Done(); r.collectAzure(ctx) }()
 	wg.Wait()
+	r.graph.budgets.summary(r.o.Progress)
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return nil, &FatalError{Msg: "the collection was interrupted"}
 	}
@@ -413,6 +414,7 @@ func (r *run) collectGraph(ctx context.Context) {
 	spawn(func() { r.collectStrengthPolicies(ctx) })
 	spawn(func() { r.collectExclusionGroups(ctx, st) })
 	spawn(func() { r.searchNames(ctx, st) })
+	spawn(func() { r.collectLockoutGraph(ctx) }) // issue 13: graph_lockout.go
 	wg.Wait()
 
 	// Phase 2: what the first phase referenced.
@@ -586,7 +588,7 @@ func (r *run) collectExclusionGroups(ctx context.Context, st *graphState) {
 			}
 		}
 		aus, _, err := r.graph.list(r.ctx(ctx, au), graphRequest{path: "/groups/" + esc + "/memberOf/microsoft.graph.administrativeUnit",
-			query: url.Values{"$select": {"id,displayName,description,isMemberManagementRestricted,visibility"}}}, 0)
+			query: url.Values{"$select": {"id,displayName,description,isMemberManagementRestricted,visibility"}, "$count": {"true"}}, headers: eventual}, 0)
 		if err != nil {
 			if !isNotFound(err) {
 				au.fail(err)
@@ -605,39 +607,11 @@ func (r *run) collectExclusionGroups(ctx context.Context, st *graphState) {
 		members, _, err := r.graph.list(r.ctx(ctx, au), graphRequest{path: "/directory/administrativeUnits/" + url.PathEscape(id) + "/members",
 			query: url.Values{"$select": {"id,displayName"}, "$top": {"999"}}}, 0)
 		if err != nil {
-			au.fail(err)
+			hiddenMembersRefused(au, a, err)
 			break
 		}
 		a["members"] = sortItems(toAny(members))
 		au.add(a)
-	}
-}
-
-// maxNameMatches bounds the break-glass name search.
-const maxNameMatches = 2000
-
-// searchNames finds users named like a break-glass account. Graph's $search
-// matches word prefixes in displayName/userPrincipalName, so the tokens
-// "break", "glass" and "emergency" are searched and the results filtered
-// with the BG-INV-004 pattern break.?glass|emergency.
-func (r *run) searchNames(ctx context.Context, st *graphState) {
-	d := r.ds(snapshot.Users) // finished by collectUsers
-	q := url.Values{
-		"$search": {`"displayName:break" OR "displayName:glass" OR "displayName:emergency" OR "userPrincipalName:break" OR "userPrincipalName:emergency"`},
-		"$select": {"id,displayName,userPrincipalName"},
-		"$top":    {"999"},
-		"$count":  {"true"},
-	}
-	items, truncated, err := r.graph.list(r.ctx(ctx, d), graphRequest{path: "/users", query: q, headers: map[string]string{"ConsistencyLevel": "eventual"}}, maxNameMatches)
-	if err != nil {
-		st.nameSearchErr = err
-		return
-	}
-	st.nameSearchTruncated = truncated
-	for _, u := range items {
-		if breakGlassName.MatchString(str(u, "displayName")) || breakGlassName.MatchString(str(u, "userPrincipalName")) {
-			st.nameMatches = append(st.nameMatches, u)
-		}
 	}
 }
 
@@ -795,38 +769,14 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 		}
 	}
 
-	var licensedMu sync.Mutex
-	signInActivityOK := true
 	since := r.start.UTC().Add(-time.Duration(signInWindowDays(r.cfg)) * 24 * time.Hour).Truncate(time.Second).Format(time.RFC3339)
 
+	// Users are read without signInActivity: it costs a request of its own
+	// budget (10 per minute) and is read in bulk for the declared accounts
+	// only (collectSignInActivity), so a throttled or refused read of it
+	// never touches the users data set.
 	fetchUser := func(t *userTask) map[string]any {
-		path := "/users/" + url.PathEscape(t.key)
-		licensedMu.Lock()
-		withSIA := signInActivityOK
-		licensedMu.Unlock()
-		if withSIA {
-			u, err := r.graph.get(r.ctx(ctx, users), path, url.Values{"$select": {userSelect + ",signInActivity"}})
-			if err == nil {
-				return u
-			}
-			var ae *apiError
-			if !errors.As(err, &ae) || (ae.Status != 403 && !isLicenceCode(ae.Code)) {
-				if isNotFound(err) {
-					return nil
-				}
-				users.fail(err)
-				return nil
-			}
-			// signInActivity refused (no Entra ID P1, or no AuditLog.Read.All):
-			// the users are still readable without it.
-			licensedMu.Lock()
-			if signInActivityOK {
-				signInActivityOK = false
-				sia.fail(err)
-			}
-			licensedMu.Unlock()
-		}
-		u, err := r.graph.get(r.ctx(ctx, users), path, url.Values{"$select": {userSelect}})
+		u, err := r.graph.get(r.ctx(ctx, users), "/users/"+url.PathEscape(t.key), url.Values{"$select": {userSelect}})
 		if err != nil {
 			if !isNotFound(err) {
 				users.fail(err)
@@ -866,10 +816,7 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 		if dup {
 			return
 		}
-		if s, ok := u["signInActivity"]; ok {
-			delete(u, "signInActivity")
-			sia.add(map[string]any{"id": id, "signInActivity": s})
-		}
+		delete(u, "signInActivity")
 		users.add(u)
 		if !t.deep {
 			return
@@ -906,6 +853,7 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 		declared[k] = true
 	}
 	forEach(order, r.o.Concurrency*2, process)
+	r.collectSignInActivity(ctx, sia, &declaredIDs)
 
 	// Candidates (BG-INV-004): allowed-role holders, users named like a
 	// break-glass account, exclusion-group members.
@@ -946,7 +894,7 @@ func (r *run) collectUsers(ctx context.Context, st *graphState, caUsers []string
 	// Members of role-assignable groups that hold an allowed role hold it too.
 	for _, gid := range dedupe(roleGroups) {
 		members, truncated, err := r.graph.list(r.ctx(ctx, users), graphRequest{path: "/groups/" + url.PathEscape(gid) + "/members/microsoft.graph.user",
-			query: url.Values{"$select": {"id"}, "$top": {"999"}}}, maxCand+1)
+			query: url.Values{"$select": {"id"}, "$top": {"999"}, "$count": {"true"}}, headers: eventual}, maxCand+1)
 		if err != nil {
 			if !isNotFound(err) {
 				status, detail := classify(snapshot.TransitiveMemberOf, err)

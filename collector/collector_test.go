@@ -45,6 +45,7 @@ func newServer(t testing.TB) *fakeserver.Server {
 	}
 	srv := fakeserver.New(tenant, testToken)
 	srv.PageSize = 2 // every collection of 3+ items spans pages
+	srv.EnforceBudgets(testBudgetScale)
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -90,13 +91,14 @@ func options(srv *fakeserver.Server, cfg *config.Config, log *syncBuffer) collec
 		LookupEnv: func(k string) (string, bool) {
 			return map[string]string{collector.TokenEnv: testToken}[k], k == collector.TokenEnv
 		},
-		RetryDelay:     5 * time.Millisecond,
-		MaxRetryDelay:  2 * time.Second,
-		RequestTimeout: 10 * time.Second,
-		ToolVersion:    "test",
-		Now:            func() time.Time { return testNow },
-		Log:            log,
-		Progress:       log,
+		BudgetTimeScale: testBudgetScale,
+		RetryDelay:      5 * time.Millisecond,
+		MaxRetryDelay:   2 * time.Second,
+		RequestTimeout:  10 * time.Second,
+		ToolVersion:     "test",
+		Now:             func() time.Time { return testNow },
+		Log:             log,
+		Progress:        log,
 	}
 }
 
@@ -556,10 +558,23 @@ func TestDeclaredAccountMissing(t *testing.T) {
 	}
 }
 
+// Casts are accepted in both spellings, as advanced queries (Graph
+// documents ConsistencyLevel: eventual and $count=true for OData casts on
+// directory objects; without them the fake answers 400).
 func TestGraphCastAliasAccepted(t *testing.T) {
 	srv := newServer(t)
+	plain, _ := newGet(srv, "/v1.0/users/"+bg1+"/transitiveMemberOf/microsoft.graph.group")
+	resp, err := srv.Client().Do(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Errorf("cast without ConsistencyLevel and $count: %d, want 400", resp.StatusCode)
+	}
 	for _, cast := range []string{"microsoft.graph.group", "graph.group"} {
-		req, _ := newGet(srv, "/v1.0/users/"+bg1+"/transitiveMemberOf/"+cast)
+		req, _ := newGet(srv, "/v1.0/users/"+bg1+"/transitiveMemberOf/"+cast+"?$count=true")
+		req.Header.Set("ConsistencyLevel", "eventual")
 		resp, err := srv.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -612,7 +627,9 @@ func TestForbiddenOrganizationIsNotFatal(t *testing.T) {
 	srv := newServer(t)
 	srv.AddFault(&fakeserver.Fault{Path: "/organization", Status: 403, Code: "Authorization_RequestDenied", Message: "Insufficient privileges to complete the operation."})
 	r := collect(t, srv, loadConfig(t, srv, "breakglass.yaml"), nil)
-	r.requireStatus(t, map[string]string{snapshot.Organization: "forbidden"})
+	// certificateBasedAuthConfiguration lives below /organization and needs
+	// the same permission (Organization.Read.All).
+	r.requireStatus(t, map[string]string{snapshot.Organization: "forbidden", snapshot.CertificateBasedAuthConfig: "forbidden"})
 	if r.doc.Metadata.TenantID != "11111111-1111-4111-8111-111111111111" {
 		t.Errorf("tenant %q, want the config's", r.doc.Metadata.TenantID)
 	}

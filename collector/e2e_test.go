@@ -90,6 +90,14 @@ func TestCollectThenScan(t *testing.T) {
 		{"BG-CRED-004", kv, ""}:                                   "pass",
 		{"BG-PRIV-004", sub, ""}:                                  "pass",
 		{"BG-PROC-002", bg1, ""}:                                  "pass", // drill confirmed by a sign-in
+
+		// issue 13
+		{"BG-PRIV-005", tenant, ""}: "pass",           // GA approval by frank or the PIM Approvers group
+		{"BG-MON-005", bg1, ""}:     "pass",           // the drill's sign-in raised bg-signin-alert
+		{"BG-INV-005", bg1, ""}:     "pass",           // the inactivity workflow excludes it
+		{"BG-INV-005", bg2, ""}:     "fail",           // auto-applied review of All Staff
+		{"BG-AUTH-006", bg1, ""}:    "not_applicable", // no certificate bound
+		{"BG-AUTH-005", bg1, ""}:    "pass",           // the default passkey profile allows its key
 	}
 	for v, status := range want {
 		res, ok := got[v]

@@ -49,7 +49,8 @@ type graphClient struct {
 	base       string // endpoint + "/v1.0"
 	origin     string // scheme://host:port of the endpoint: the only one nextLinks may name
 	reqTimeout time.Duration
-	maxPages   int // Options.MaxPages (0: the per-data-set limits)
+	maxPages   int          // Options.MaxPages (0: the per-data-set limits)
+	budgets    *budgetLayer // Graph's per-family throttling budgets (budget.go)
 }
 
 func newGraphClient(o *Options, cred azcore.TokenCredential, tr *transport) (*graphClient, error) {
@@ -85,8 +86,11 @@ func newGraphClient(o *Options, cred azcore.TokenCredential, tr *transport) (*gr
 	}
 	middleware := append([]khttp.Middleware{msgraphcore.NewGraphTelemetryHandler(&opts)}, mw...)
 	middleware = append(middleware, guard)
+	// Budgets wait before a request leaves; the guard below them checks
+	// the origin on the wire.
+	budgets := newBudgetLayer(guard, o.BudgetTimeScale)
 	hc := &http.Client{
-		Transport:     khttp.NewCustomTransportWithParentTransport(guard, middleware...),
+		Transport:     khttp.NewCustomTransportWithParentTransport(budgets, middleware...),
 		CheckRedirect: noRedirects,
 	}
 	adapter, err := msgraphcore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
@@ -96,7 +100,7 @@ func newGraphClient(o *Options, cred azcore.TokenCredential, tr *transport) (*gr
 	}
 	base := o.GraphEndpoint + "/v1.0"
 	adapter.SetBaseUrl(base)
-	return &graphClient{adapter: adapter, base: base, origin: guard.origin, reqTimeout: o.RequestTimeout, maxPages: o.MaxPages}, nil
+	return &graphClient{adapter: adapter, base: base, origin: guard.origin, reqTimeout: o.RequestTimeout, maxPages: o.MaxPages, budgets: budgets}, nil
 }
 
 // noRedirects makes net/http hand a 3xx back instead of following it (the

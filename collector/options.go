@@ -118,6 +118,10 @@ type Options struct {
 	// MaxPages, when positive, replaces the per-data-set page limits of
 	// every listing (--max-pages; see limits.go); 0 keeps them.
 	MaxPages int
+	// BudgetTimeScale multiplies the windows of Graph's throttling budgets
+	// (budget.go); 0 means 1, real time. Tests shrink them together with
+	// the fake server's.
+	BudgetTimeScale float64
 
 	ToolName    string
 	ToolVersion string

@@ -3,6 +3,8 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -44,7 +46,7 @@ func scenarioReport(t *testing.T, snapPath, cfgPath string) *report.Report {
 	return &report.Report{
 		Tool:     report.Tool{Name: "breakglass", Version: "0.1.0-test"},
 		Snapshot: report.Snapshot{Path: "snapshot.json", SHA256: snap.SHA256, TenantID: snap.TenantID, CollectedAt: snap.CollectedAt},
-		Scan:     report.Scan{Now: snap.CollectedAt, Config: &report.File{Path: "breakglass.yaml", SHA256: sha256File(t, cfgPath)}},
+		Scan:     report.Scan{Now: snap.CollectedAt, Config: &report.File{Path: "breakglass.yaml", SHA256: fileSHA256(t, cfgPath)}},
 		Rules:    eng.Rules(), Results: results, Summary: engine.Summarize(results),
 		Mappings: eng.Mappings(), IDLines: snapshot.IDLines(snap.Bytes), Provenance: prov,
 	}
@@ -57,6 +59,16 @@ func renderOSCAL(t *testing.T, rep *report.Report) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+func fileSHA256(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 // waivedReport is the sample with one active and one expired waiver.

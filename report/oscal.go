@@ -42,12 +42,6 @@ type oscalProp struct {
 	Remarks string `json:"remarks,omitempty"`
 }
 
-type oscalLink struct {
-	Href string `json:"href"`
-	Rel  string `json:"rel,omitempty"`
-	Text string `json:"text,omitempty"`
-}
-
 type oscalSubject struct {
 	UUID  string      `json:"subject-uuid"`
 	Type  string      `json:"type"`

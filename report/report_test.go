@@ -78,16 +78,6 @@ func snapshotReport(t *testing.T) *report.Report {
 	return r
 }
 
-func sha256File(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
-}
-
 func emptyReport(t *testing.T) *report.Report {
 	r := sampleReport(t)
 	r.Results = nil

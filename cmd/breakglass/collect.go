@@ -62,6 +62,7 @@ failed: they are recorded in the snapshot and summarised on stderr);
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			stderr := cmd.ErrOrStderr()
+			quiet = isQuiet(cmd)
 			if quiet && verbose {
 				return usageError("--quiet and --verbose contradict each other")
 			}
@@ -129,7 +130,6 @@ failed: they are recorded in the snapshot and summarised on stderr);
 	f.IntVar(&o.MaxRetries, "max-retries", 3, "retries on 429/503/504 (Retry-After is honoured)")
 	f.IntVar(&o.MaxPages, "max-pages", 0, "pages one listing may follow through next links (0: the per-data-set limits of docs/security.md, 1000 for most); a longer listing makes its data set error")
 	f.Int64Var(&maxResponseMiB, "max-response-mib", collector.DefaultMaxResponseBytes>>20, "largest HTTP response body accepted, in MiB; a larger one makes its data set error and is never read whole")
-	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every request (method, path, status, duration; never headers or tokens) and progress")
 	return cmd
 }

@@ -142,7 +142,7 @@ func TestScanWaiversAndHTML(t *testing.T) {
 		t.Errorf("JSON lacks the waived result (exit %d)", code)
 	}
 	code, stdout, _ = run(t, "scan", sampleSnap, "-c", waiverConfig)
-	if !strings.Contains(stdout, "WAIVED") || !strings.Contains(stdout, "1 waived") {
+	if code != 0 || !strings.Contains(stdout, "WAIVED") || !strings.Contains(stdout, "1 waived") {
 		t.Errorf("text output lacks the waived result:\n%s", stdout)
 	}
 }

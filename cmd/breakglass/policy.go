@@ -32,6 +32,9 @@ func newPolicyCmd() *cobra.Command {
 
 See docs/custom-rules.md for the input document, the METADATA schema and the
 helper library (data.breakglass.lib).`,
+		Example: `  breakglass policy new display_name_prefix --dir policies-acme --id ACME-BG-001
+  breakglass policy test policies-acme
+  breakglass scan snapshot.json --policy policies-acme`,
 	}
 	cmd.AddCommand(newPolicyTestCmd(), newPolicyNewCmd())
 	return cmd

@@ -51,6 +51,9 @@ mapped to ISO/IEC 27001:2022, NIST SP 800-53 Rev. 5 and SOC 2.
 
   breakglass collect --config breakglass.yaml --output snapshot.json
   breakglass scan snapshot.json --config breakglass.yaml --format sarif --output results.sarif`,
+		Example: `  breakglass scan testdata/sample/snapshot.json --config testdata/sample/breakglass.yaml
+  breakglass rules
+  breakglass completion bash`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       versionString(),
@@ -58,6 +61,7 @@ mapped to ISO/IEC 27001:2022, NIST SP 800-53 Rev. 5 and SOC 2.
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%w (see `%s --help`)", err, cmd.CommandPath())}
 	})
+	addQuietFlag(root)
 	root.AddCommand(newScanCmd(), newRulesCmd(), newControlsCmd(), newSchemaCmd(), newVersionCmd())
 	for _, extra := range extraCommands {
 		root.AddCommand(extra())

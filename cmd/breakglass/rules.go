@@ -62,7 +62,10 @@ func newRulesCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "List the rule catalogue with severities and control mappings",
-		Args:  cobra.NoArgs,
+		Example: `  breakglass rules
+  breakglass rules --format json | jq -r '.[] | select(.severity == "critical") | .id'
+  breakglass rules --policy ./policies-acme --format markdown > rules.md`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			eng, err := o.engine(cmd)
 			if err != nil {
@@ -101,6 +104,9 @@ func newControlsCmd() *cobra.Command {
 		Long: `List every control of every loaded framework (ISO/IEC 27001:2022 Annex A,
 NIST SP 800-53 Rev. 5, SOC 2 2017 TSC, plus --mappings files) with the rules
 mapped to it. A control with no rules is "not assessed" by breakglass.`,
+		Example: `  breakglass controls
+  breakglass controls --format json > control-matrix.json
+  breakglass controls --mappings internal-controls.yaml   # with your own framework`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			eng, err := o.engine(cmd)

@@ -275,7 +275,9 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 		}
 		in.Config = cfg
 	} else if _, ok := snap.Doc["config"]; !ok {
-		fmt.Fprintln(cmd.ErrOrStderr(), "breakglass: no --config and none recorded in the snapshot: no accounts are declared, so declared-account rules judge nothing (discovery mode)")
+		if !isQuiet(cmd) {
+			fmt.Fprintln(cmd.ErrOrStderr(), "breakglass: no --config and none recorded in the snapshot: no accounts are declared, so declared-account rules judge nothing (discovery mode)")
+		}
 		in.Config = config.Default()
 	}
 	if o.now != "" {

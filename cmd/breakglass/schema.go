@@ -12,6 +12,8 @@ func newSchemaCmd() *cobra.Command {
 		Long: `Print the JSON Schema (draft 2020-12) that every snapshot must match. scan
 validates snapshots against it before evaluation; custom rule authors can
 use it to see the shape of input.`,
+		Example: `  breakglass schema > snapshot.schema.json
+  breakglass schema | jq '.properties | keys'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, err := cmd.OutOrStdout().Write(snapshot.Schema())

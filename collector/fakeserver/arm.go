@@ -41,6 +41,9 @@ func (s *Server) arm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rest := strings.TrimPrefix(lower, "subscriptions/"+sub)
+	if s.lockoutARM(w, r, sub, rest) { // issue 13: lockout.go
+		return
+	}
 	switch rest {
 	case "":
 		writeJSON(w, armContentType, 200, expand(r, subObj))

@@ -7,10 +7,8 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // graph routes a Microsoft Graph v1.0 request (path without /v1.0).
@@ -36,6 +34,13 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, path string, body
 		return true
 	}
 	q := r.URL.Query()
+	// OData casts on directory object collections are advanced queries:
+	// ConsistencyLevel: eventual and $count=true are required.
+	if last := lower[len(lower)-1]; len(lower) > 2 && (strings.HasPrefix(last, "microsoft.graph.") || strings.HasPrefix(last, "graph.")) &&
+		(r.Header.Get("ConsistencyLevel") != "eventual" || q.Get("$count") != "true") {
+		s.writeError(w, r, "graph", 400, "Request_UnsupportedQuery", "The OData cast "+segs[len(segs)-1]+" needs the ConsistencyLevel: eventual header and $count=true.", "")
+		return
+	}
 	list := func(items []Obj) {
 		s.graphList(w, r, items, nil)
 	}
@@ -44,6 +49,9 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, path string, body
 			"Resource '"+id+"' does not exist or one of its queried reference-property objects are not present.", "")
 	}
 
+	if r.Method == http.MethodGet && s.lockoutGraph(w, r, segs, lower) { // issue 13: lockout.go
+		return
+	}
 	if r.Method == http.MethodPost {
 		if is("directoryobjects", "getbyids") {
 			s.getByIDs(w, r, body)
@@ -83,7 +91,7 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, path string, body
 	case is("auditlogs", "signins"):
 		s.signIns(w, r)
 	case is("users"):
-		s.searchUsers(w, r)
+		s.listUsers(w, r)
 	case is("users", "*"):
 		u, ok := t.user(segs[1])
 		if !ok {
@@ -366,44 +374,4 @@ func (s *Server) signIns(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.graphList(w, r, out, nil)
-}
-
-var searchClause = regexp.MustCompile(`"(\w+):([^"]*)"`)
-
-// searchUsers supports $search (ConsistencyLevel: eventual) with word-prefix
-// matching like the directory's tokenised search. Listing all users is a
-// violation: the collector must never do it.
-func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request) {
-	search := r.URL.Query().Get("$search")
-	if search == "" {
-		s.violation("listed all users: %s", r.URL.RawQuery)
-		s.graphList(w, r, s.Tenant.Users, nil)
-		return
-	}
-	if r.Header.Get("ConsistencyLevel") != "eventual" {
-		s.writeError(w, r, "graph", 400, "Request_UnsupportedQuery", "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'", "")
-		return
-	}
-	clauses := searchClause.FindAllStringSubmatch(search, -1)
-	var out []Obj
-	for _, u := range s.Tenant.Users {
-		for _, c := range clauses {
-			if wordPrefix(str(u, c[1]), c[2]) {
-				out = append(out, u)
-				break
-			}
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return str(out[i], "id") < str(out[j], "id") })
-	s.graphList(w, r, out, Obj{"@odata.count": len(out)})
-}
-
-func wordPrefix(value, token string) bool {
-	words := strings.FieldsFunc(strings.ToLower(value), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	for _, w := range words {
-		if strings.HasPrefix(w, strings.ToLower(token)) {
-			return true
-		}
-	}
-	return false
 }

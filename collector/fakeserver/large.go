@@ -13,7 +13,15 @@ type LargeOptions struct {
 	CAPolicies      int // 195 is the per-tenant limit
 	RoleHolders     int // explicit users holding directory roles (2 are the declared accounts)
 	Subscriptions   int
+	// NameCandidates are undeclared users named like break-glass accounts
+	// (BG-INV-004 candidates found by the name search): even ones by
+	// display name ("Emergency Access 007"), odd ones by UPN only
+	// ("breakglass007@fabrikam.com" with an unremarkable display name).
+	NameCandidates int
 }
+
+// LargeNameCandidateID is the object id of name candidate i.
+func LargeNameCandidateID(i int) string { return fmt.Sprintf("ac000000-0000-4000-8000-%012d", i) }
 
 // Large IDs.
 const (
@@ -97,6 +105,16 @@ func Large(o LargeOptions) *Tenant {
 		for _, g := range big {
 			t.GroupMembers[g] = append(t.GroupMembers[g], id)
 		}
+	}
+	for i := 0; i < o.NameCandidates; i++ {
+		id := LargeNameCandidateID(i)
+		upn, name := fmt.Sprintf("ea%03d@fabrikam.com", i), fmt.Sprintf("Emergency Access %03d", i)
+		if i%2 == 1 {
+			upn, name = fmt.Sprintf("breakglass%03d@fabrikam.com", i), fmt.Sprintf("Service %03d", i)
+		}
+		t.Users = append(t.Users, Obj{"id": id, "userPrincipalName": upn, "displayName": name, "accountEnabled": true, "userType": "Member",
+			"onPremisesSyncEnabled": nil, "assignedLicenses": []any{}, "createdDateTime": "2025-01-01T00:00:00Z"})
+		t.AuthenticationMethods[id] = []Obj{{"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": "28c10230-6103-485e-b985-444c60001490"}}
 	}
 	for i := 0; i < o.CAPolicies; i++ {
 		users := Obj{"includeUsers": []any{}, "excludeUsers": []any{}, "includeGroups": []any{}, "excludeGroups": []any{LargeExclusionGroup},

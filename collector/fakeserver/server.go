@@ -78,6 +78,9 @@ type Server struct {
 	requests  []string // "METHOD /path?query"
 
 	total atomic.Int64
+	// budgets enforces Graph's per-family throttling budgets (budget.go);
+	// nil until EnforceBudgets.
+	budgets *budgetState
 	// Violations records requests the collector must never make (listing
 	// all users, reading a secret value, listing a non-exclusion group's
 	// members, missing token).
@@ -178,6 +181,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if svc == "graph" && s.overBudget(w, r, path) {
+		return
+	}
 	if f := s.fault(r, path, q); f != nil {
 		if f.Hang > 0 {
 			select {

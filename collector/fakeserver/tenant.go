@@ -59,6 +59,20 @@ type Tenant struct {
 	CombinationConfigurations      map[string][]Obj `json:"combinationConfigurations"`
 	SignIns                        []Obj            `json:"signIns"`
 
+	// Issue 13 (lockout.go). RoleManagementPolicyAssignments carry their
+	// policy with its rules (served only with $expand=policy($expand=rules)).
+	RoleManagementPolicyAssignments []Obj `json:"roleManagementPolicyAssignments"`
+	// MonitorAlerts: Microsoft.AlertsManagement/alerts per subscription id.
+	MonitorAlerts map[string][]Obj `json:"monitorAlerts"`
+	// AccessReviewDefinitions, LifecycleWorkflows (tasks inline, served
+	// per workflow) and GroupLifecyclePolicies (a fixture-only `groups`
+	// lists the groups a Selected policy applies to).
+	AccessReviewDefinitions []Obj `json:"accessReviewDefinitions"`
+	LifecycleWorkflows      []Obj `json:"lifecycleWorkflows"`
+	GroupLifecyclePolicies  []Obj `json:"groupLifecyclePolicies"`
+	// CertificateBasedAuthConfiguration: organization/{id}/certificateBasedAuthConfiguration.
+	CertificateBasedAuthConfiguration []Obj `json:"certificateBasedAuthConfiguration"`
+
 	// Azure Resource Manager, keyed by subscription id where per subscription.
 	Subscriptions                       []Obj            `json:"subscriptions"`
 	ARMRoleAssignments                  map[string][]Obj `json:"armRoleAssignments"`

@@ -50,6 +50,14 @@ const (
 	ApplicationOwnership           = "ownedObjects"                   // [{id: userId, ownedObjects: [...]}] declared accounts
 	Candidates                     = "candidates"                     // [{id: userId, reasons: [...]}] undeclared break-glass candidates (BG-INV-004); its status says whether discovery was complete
 
+	// Issue 13 (2026 emergency-access guidance)
+	RoleManagementPolicyAssignments = "roleManagementPolicyAssignments"   // PIM role settings of Global / Privileged Role Administrator and allowed roles, policy($expand=rules), plus approverUsers / approverGroups
+	MonitorAlerts                   = "monitorAlerts"                     // ARM Microsoft.AlertsManagement/alerts of the sign-in alert rules, last 30 days
+	AccessReviewDefinitions         = "accessReviewDefinitions"           // identityGovernance/accessReviews/definitions
+	LifecycleWorkflows              = "lifecycleWorkflows"                // identityGovernance/lifecycleWorkflows/workflows, each with its tasks
+	GroupLifecyclePolicies          = "groupLifecyclePolicies"            // groupLifecyclePolicies; "Selected" ones with `groups`: the exclusion groups they apply to
+	CertificateBasedAuthConfig      = "certificateBasedAuthConfiguration" // organization/{id}/certificateBasedAuthConfiguration: trusted certificate authorities
+
 	// Azure Resource Manager
 	Subscriptions                       = "subscriptions"
 	ARMRoleAssignments                  = "armRoleAssignments"
@@ -75,6 +83,8 @@ func sortedNames() []string {
 		SignIns, ApplicationOwnership, Candidates, Subscriptions, ARMRoleAssignments,
 		ARMRoleEligibilityScheduleInstances, DiagnosticSettings, ScheduledQueryRules, ActionGroups,
 		KeyVaults, KeyVaultSecrets,
+		RoleManagementPolicyAssignments, MonitorAlerts, AccessReviewDefinitions, LifecycleWorkflows,
+		GroupLifecyclePolicies, CertificateBasedAuthConfig,
 	}
 	sortStrings(names)
 	return names

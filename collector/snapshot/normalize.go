@@ -23,9 +23,14 @@ import (
 //   - an ARM resource id or scope: a string starting with /subscriptions/
 //     or /providers/;
 //   - a Key Vault URI: an https:// string in a vaultUri, vaultSecret or id
-//     member.
+//     member;
+//   - the GUIDs inside a composite id (an id or *Id member such as
+//     DirectoryRole_<tenant>_<role>) or a path (a string starting with /,
+//     e.g. an access review's /groups/<id>/transitiveMembers scope).
 //
-// Free text (display names, KQL queries, messages) is left as it is.
+// Free text (display names, KQL queries, messages) is left as it is: a KQL
+// query comparing an upper-cased id with == would not match the sign-in
+// log, and lower-casing it here would hide that.
 
 var guidRE = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
 
@@ -77,8 +82,22 @@ func NormalizeString(key, s string) string {
 		return strings.ToLower(s)
 	case uriKeys[key] && hasPrefixFold(s, "https://"):
 		return strings.ToLower(s)
+	case strings.HasPrefix(s, "/"), key == "id", strings.HasSuffix(key, "Id"):
+		return lowerEmbeddedGUIDs(s)
 	}
 	return s
+}
+
+var embeddedGUID = regexp.MustCompile(`[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}`)
+
+// lowerEmbeddedGUIDs lower-cases the GUIDs inside a composite id
+// (DirectoryRole_<tenant>_<role>) or a Graph path (/groups/<id>/members)
+// and leaves the rest as it is.
+func lowerEmbeddedGUIDs(s string) string {
+	if !strings.ContainsAny(s, "ABCDEF") {
+		return s
+	}
+	return embeddedGUID.ReplaceAllStringFunc(s, strings.ToLower)
 }
 
 func hasPrefixFold(s, prefix string) bool {

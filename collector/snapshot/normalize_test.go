@@ -27,6 +27,11 @@ func TestNormalizeString(t *testing.T) {
 		{"directoryScopeId", "/", "/"},
 		{"@odata.type", "#microsoft.graph.user", "#microsoft.graph.user"},
 		{"uri", "https://Wiki.Contoso.com/BG", "https://Wiki.Contoso.com/BG"},
+		{"id", "DirectoryRole_7C3F8A2E-5B1D-4E6F-9A0B-1C2D3E4F5A6B_62E90394-69F5-4237-9190-012177145E10", "DirectoryRole_7c3f8a2e-5b1d-4e6f-9a0b-1c2d3e4f5a6b_62e90394-69f5-4237-9190-012177145e10"},
+		{"policyId", "DirectoryRole_7C3F8A2E-5B1D-4E6F-9A0B-1C2D3E4F5A6B_62e90394", "DirectoryRole_7c3f8a2e-5b1d-4e6f-9a0b-1c2d3e4f5a6b_62e90394"},
+		{"query", "/groups/9E0C1A55-0000-4000-8000-0000000E0001/transitiveMembers", "/groups/9e0c1a55-0000-4000-8000-0000000e0001/transitiveMembers"},
+		{"directoryScopeId", "/administrativeUnits/9E0C1A55-0000-4000-8000-0000000E0001", "/administrativeUnits/9e0c1a55-0000-4000-8000-0000000e0001"},
+		{"query", "SigninLogs | where UserId == 'B9A1E001-0000-4000-8000-00000000B001'", "SigninLogs | where UserId == 'B9A1E001-0000-4000-8000-00000000B001'"},
 	}
 	for _, c := range cases {
 		if got := NormalizeString(c.key, c.in); got != c.want {

@@ -17,14 +17,17 @@ var catalogue = map[string]string{
 	"BG-CRED-001": "high", "BG-CRED-002": "low", "BG-CRED-003": "medium", "BG-CRED-004": "medium",
 	"BG-PROC-001": "medium", "BG-PROC-002": "high",
 	"BG-DRIFT-001": "medium",
+	// Issue 13: Microsoft's 2026 emergency-access guidance (README, "Rules beyond SPEC.md").
+	"BG-AUTH-004": "critical", "BG-CA-007": "high", "BG-PRIV-005": "high", "BG-MON-005": "medium", "BG-INV-005": "high",
+	"BG-AUTH-006": "high", "BG-AUTH-005": "high",
 }
 
 // resourceKinds is what each rule judges (SPEC.md "Resources per rule").
 var resourceKinds = map[string]string{
 	"BG-INV-001": "tenant", "BG-INV-002": "tenant", "BG-CA-001": "tenant", "BG-MON-001": "tenant", "BG-MON-003": "tenant", "BG-PROC-001": "tenant",
-	"BG-CA-002": "enabled-policy-account", "BG-CA-003": "report-only-policy-account", "BG-CA-006": "policy-reference",
+	"BG-CA-002": "enabled-policy-account", "BG-CA-003": "report-only-policy-account", "BG-CA-007": "report-only-policy-account", "BG-CA-006": "policy-reference",
 	"BG-CA-004": "exclusion-group", "BG-CA-005": "exclusion-group", "BG-PRIV-004": "subscription", "BG-CRED-004": "key-vault",
-	"BG-DRIFT-001": "object", "BG-INV-004": "candidate",
+	"BG-DRIFT-001": "object", "BG-INV-004": "candidate", "BG-PRIV-005": "tenant",
 }
 
 // configOnly rules judge breakglass.yaml alone (account count, runbook) or
@@ -32,7 +35,7 @@ var resourceKinds = map[string]string{
 var configOnly = map[string]bool{"BG-INV-002": true, "BG-PROC-001": true, "BG-DRIFT-001": true}
 
 // TestBuiltinCatalogue: `breakglass rules --format json` lists exactly the
-// 32 catalogue rules, with unique ids, SPEC severities and resource kinds,
+// catalogue rules (SPEC.md's 32 plus issue 13's), with unique ids, SPEC severities and resource kinds,
 // complete METADATA and a mapping to every built-in framework.
 func TestBuiltinCatalogue(t *testing.T) {
 	eng := newEngine(t)

@@ -51,10 +51,10 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 // New loads, compiles and prepares every rule. Any error in an embedded or
 // custom policy aborts: a scan never runs with a rule silently dropped.
 func New(ctx context.Context, opts Options) (*Engine, error) {
-	maps := opts.Mappings
-	if maps == nil {
+	catalogue := opts.Mappings
+	if catalogue == nil {
 		var err error
-		if maps, err = mappings.LoadBuiltin(); err != nil {
+		if catalogue, err = mappings.LoadBuiltin(); err != nil {
 			return nil, err
 		}
 	}
@@ -66,7 +66,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{compiler: compiler, modules: modules, builtin: builtin, mappings: maps, byID: map[string]*Rule{}}
+	e := &Engine{compiler: compiler, modules: modules, builtin: builtin, mappings: catalogue, byID: map[string]*Rule{}}
 	if err := e.readCatalogue(); err != nil {
 		return nil, &PolicyError{err}
 	}
@@ -76,7 +76,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	for i, r := range e.rules {
 		ids[i] = r.ID
 	}
-	if err := maps.CheckRules(ids); err != nil {
+	if err := catalogue.CheckRules(ids); err != nil {
 		return nil, err
 	}
 	if err := e.prepareGroups(ctx); err != nil {

@@ -429,5 +429,15 @@ func BenchmarkScanGenerated(b *testing.B) {
 				}
 			}
 		})
+		// The per-rule path a run-time error switches to: what isolation
+		// costs when it is needed (the fast path pays nothing for it).
+		b.Run(name+"/isolated", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := eng.ScanIsolated(context.Background(), in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -251,9 +251,70 @@ func TestScenarioInvariants(t *testing.T) {
 			t.Errorf("BG-INV-004 alice = %v, want her reported as an undeclared candidate", got)
 		}
 	})
+	t.Run("mandatory-mfa-password-only", func(t *testing.T) {
+		results := scanScenario(t, eng, "mandatory-mfa-password-only", nil)
+		if got := status(results, "BG-AUTH-004", bg2Scn); !slices.Equal(got, []string{"fail"}) {
+			t.Errorf("BG-AUTH-004 bg-02 = %v, want fail (password only: unusable under mandatory MFA)", got)
+		}
+		if got := status(results, "BG-AUTH-004", ""); !slices.Equal(got, []string{"fail", "pass"}) {
+			t.Errorf("BG-AUTH-004 = %v, want bg-01 pass and bg-02 fail", got)
+		}
+	})
+	t.Run("managed-policy-pending", func(t *testing.T) {
+		results := scanScenario(t, eng, "managed-policy-pending", nil)
+		const managed = "c0000001-0000-4000-8000-0000000000a1"
+		var got []string
+		for _, r := range results {
+			if r.RuleID == "BG-CA-007" && r.Resource.ID == managed && r.Subject != nil && r.Subject.ID == bg2Scn {
+				got = append(got, r.Status)
+			}
+		}
+		if !slices.Equal(got, []string{"fail"}) {
+			t.Errorf("BG-CA-007 (Microsoft-managed policy, bg-02) = %v, want fail", got)
+		}
+		if got := status(results, "BG-CA-001", ""); !slices.Equal(got, []string{"pass"}) {
+			t.Errorf("BG-CA-001 = %v, want pass: the managed policy is not enforced yet", got)
+		}
+	})
+	t.Run("pim-approval-deadlock", func(t *testing.T) {
+		results := scanScenario(t, eng, "pim-approval-deadlock", nil)
+		if got := status(results, "BG-PRIV-005", ""); !slices.Equal(got, []string{"fail"}) {
+			t.Errorf("BG-PRIV-005 = %v, want the deadlock reported", got)
+		}
+	})
+	t.Run("alert-not-fired", func(t *testing.T) {
+		results := scanScenario(t, eng, "alert-not-fired", nil)
+		if got := status(results, "BG-MON-005", ""); !slices.Equal(got, []string{"fail", "fail"}) {
+			t.Errorf("BG-MON-005 = %v, want fail for both accounts", got)
+		}
+		if got := status(results, "BG-MON-002", ""); !slices.Equal(got, []string{"pass", "pass"}) {
+			t.Errorf("BG-MON-002 = %v: the rule exists, only the drill shows it does not fire", got)
+		}
+	})
+	t.Run("automated-cleanup", func(t *testing.T) {
+		results := scanScenario(t, eng, "automated-cleanup", nil)
+		if got := status(results, "BG-INV-005", ""); !slices.Equal(got, []string{"fail", "fail"}) {
+			t.Errorf("BG-INV-005 = %v, want fail for both accounts (auto-applied GA review)", got)
+		}
+	})
+	t.Run("cba-untrusted-ca", func(t *testing.T) {
+		results := scanScenario(t, eng, "cba-untrusted-ca", nil)
+		if got := status(results, "BG-AUTH-006", bg2Scn); !slices.Equal(got, []string{"fail"}) {
+			t.Errorf("BG-AUTH-006 bg-02 = %v, want fail (issuer no longer trusted)", got)
+		}
+	})
+	t.Run("passkey-profile-rejects-key", func(t *testing.T) {
+		results := scanScenario(t, eng, "passkey-profile-rejects-key", nil)
+		if got := status(results, "BG-AUTH-005", bg2Scn); !slices.Equal(got, []string{"fail"}) {
+			t.Errorf("BG-AUTH-005 bg-02 = %v, want fail (its key's AAGUID is not in the group's passkey profile)", got)
+		}
+		if got := status(results, "BG-AUTH-003", bg2Scn); !slices.Equal(got, []string{"pass"}) {
+			t.Errorf("BG-AUTH-003 bg-02 = %v: the top-level key restrictions still allow the key", got)
+		}
+	})
 	t.Run("unlicensed-forbidden", func(t *testing.T) {
 		results := scanScenario(t, eng, "unlicensed-forbidden", nil)
-		for _, rule := range []string{"BG-MON-001", "BG-MON-003", "BG-MON-004", "BG-PROC-002"} {
+		for _, rule := range []string{"BG-MON-001", "BG-MON-003", "BG-MON-004", "BG-PROC-002", "BG-PRIV-005", "BG-INV-005"} {
 			got := status(results, rule, "")
 			if len(got) == 0 || slices.ContainsFunc(got, func(s string) bool { return s != "error" }) {
 				t.Errorf("%s = %v, want error only (missing data is never a pass)", rule, got)

@@ -53,7 +53,7 @@ func TestMappingsFileNamesOnlyLoadedRules(t *testing.T) {
 
 	// A custom rule is a loaded rule when its --policy directory is given.
 	good := filepath.Join(customPolicies, "good")
-	s, path = userMappings(t, "ACME-BG-001")
+	s, _ = userMappings(t, "ACME-BG-001")
 	eng, err := engine.New(ctx, engine.Options{Mappings: s, PolicyDirs: []string{good}})
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,8 @@
 #   guidance needs no exclusion for it. But it is usually a policy on its way
 #   to being switched on: this rule applies the BG-CA-002 check to each
 #   (report-only policy, account) pair and flags latent lockouts before
-#   someone flips the policy to On.
+#   someone flips the policy to On. Microsoft-managed policies, which
+#   Microsoft switches on by itself, are left to BG-CA-007.
 # custom:
 #   id: BG-CA-003
 #   severity: low
@@ -31,8 +32,14 @@ reword(r) := object.union(r, {"message": sprintf("report-only now, but once enab
 	r.status in {"fail", "error"}
 } else := r
 
+# Microsoft-managed policies are switched on by Microsoft, not by someone
+# in the tenant: BG-CA-007 judges them at BG-CA-002's severity.
+pair(p, a) := {"status": "not_applicable", "message": "Microsoft-managed policy: Microsoft switches it on by itself, so BG-CA-007 judges it like an enabled policy"} if {
+	ca.microsoft_managed(p)
+} else := reword(ca.pair_result(p, a))
+
 results contains r if {
 	some p in ca.report_only_policies
 	some a in lib.accounts
-	r := object.union(reword(ca.pair_result(p, a)), {"resource": ca.policy_resource(p), "subject": lib.account_resource(a)})
+	r := object.union(pair(p, a), {"resource": ca.policy_resource(p), "subject": lib.account_resource(a)})
 }

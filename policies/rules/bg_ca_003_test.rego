@@ -49,3 +49,11 @@ test_unresolvable_strength_error if {
 	rs := bg_ca_003.results with input as with_policies([p])
 	pairs(rs) == {[fx.bg1, "error"], [fx.bg2, "error"]}
 }
+
+test_microsoft_managed_left_to_ca_007 if {
+	p := object.union(fx.policy("c0000001-0000-4000-8000-0000000000ff", "enabledForReportingButNotEnforced", {"includeUsers": ["All"]}, ["block"]), {"displayName": "Microsoft-managed: Block device code flow"})
+	rs := bg_ca_003.results with input as fx.with_items(fx.doc, "conditionalAccessPolicies", [p])
+	{r.status | some r in rs} == {"not_applicable"}
+	some r in rs
+	contains(r.message, "BG-CA-007")
+}

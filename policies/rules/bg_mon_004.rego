@@ -7,7 +7,12 @@
 #   other sign-in — successful or failed — is either undocumented use or an
 #   attack and must be investigated. Sign-in events come from the sign-in
 #   log; the last-sign-in timestamps of signInActivity are used too when
-#   they were collected. Drill dates are local dates in the config's
+#   they were collected. Microsoft Graph v1.0 `auditLogs/signIns` returns
+#   interactive sign-ins only: non-interactive sign-ins (a client or
+#   script renewing the account's tokens with a refresh token, without
+#   the user present) are not in that log, and show here only through
+#   signInActivity's lastNonInteractiveSignInDateTime, when that was
+#   collected. Drill dates are local dates in the config's
 #   `timeZone` (IANA name such as Europe/Amsterdam, default UTC): each
 #   sign-in timestamp is converted to its date in that zone before it is
 #   compared, so a drill at 21:40 in New York (01:40Z the next day) matches.

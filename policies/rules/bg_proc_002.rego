@@ -6,7 +6,9 @@
 #   combination. Each account needs a drill (or a real incident) recorded
 #   under `drills` within `drillMaxAgeDays`, confirmed by a successful
 #   sign-in of that account on that date in the sign-in log (or its
-#   signInActivity). The collector reads the last min(30, max(
+#   signInActivity). Microsoft Graph v1.0 `auditLogs/signIns` holds
+#   interactive sign-ins only, so a drill must be an interactive sign-in
+#   (portal, admin center) to be confirmed. The collector reads the last min(30, max(
 #   `signInLookbackDays`, `drillMaxAgeDays`)) days of sign-ins (Entra ID
 #   keeps 30); a recorded drill older than that window cannot be confirmed
 #   from the snapshot and is reported `manual`. Drill dates are local dates

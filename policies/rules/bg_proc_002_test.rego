@@ -116,11 +116,14 @@ test_two_sign_ins_on_drill_date_pass if {
 test_drill_and_incident_on_one_date_pass if {
 	failed := object.union(fx.signin("s1c", fx.bg1, upn1, "2026-11-02T09:00:00Z"), {"status": {"errorCode": 50126}})
 	later := object.union(fx.signin("s1d", fx.bg1, upn1, "2026-11-02T11:00:00Z"), {"appDisplayName": "Microsoft Graph PowerShell"})
-	d := fx.with_items(drills([
-		{"account": upn1, "date": "2026-11-02", "kind": "drill", "reference": "CHG-1"},
-		{"account": fx.bg1, "date": "2026-11-02", "kind": "incident", "reference": "INC-7"},
-		{"account": fx.bg2, "date": "2026-11-02", "kind": "drill"},
-	]), "signIns", array.concat(fx.items("signIns"), [failed, later]))
+	d := fx.with_items(
+		drills([
+			{"account": upn1, "date": "2026-11-02", "kind": "drill", "reference": "CHG-1"},
+			{"account": fx.bg1, "date": "2026-11-02", "kind": "incident", "reference": "INC-7"},
+			{"account": fx.bg2, "date": "2026-11-02", "kind": "drill"},
+		]),
+		"signIns", array.concat(fx.items("signIns"), [failed, later]),
+	)
 	r := fx.only(scan(d), fx.bg1)
 	r.status == "pass"
 	contains(r.message, "drill 2026-11-02 (CHG-1) confirmed by sign-in 2026-11-02 10:00")

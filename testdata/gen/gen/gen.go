@@ -140,6 +140,7 @@ func Generate(seed int64, size Size) *Output {
 	g.azure()
 	g.monitoring()
 	g.keyVault()
+	g.lockout()
 	snap := obj{
 		"schemaVersion": 1,
 		"metadata": obj{
@@ -273,7 +274,7 @@ func (g *gen) userItem(u *user) obj {
 	}
 	certs := list()
 	if (u.kind == "account" && u.index == 0) || g.chance(0.4) {
-		certs = list(fmt.Sprintf("X509:<PN>%s", u.upn), fmt.Sprintf("X509:<SKI>%x", g.r.Uint64()))
+		certs = g.certificateMappings(u)
 	}
 	policies := "DisablePasswordExpiration"
 	if u.kind != "account" || g.chance(0.2) {
@@ -916,6 +917,7 @@ func (g *gen) conditionalAccess() {
 		}
 		items = append(items, p)
 	}
+	items = append(items, g.managedPolicies(g.size.CAPolicies)...)
 	g.set("conditionalAccessPolicies", items)
 }
 

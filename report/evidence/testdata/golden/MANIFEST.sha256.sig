@@ -1,1 +1,1 @@
-Q972XZbneg/LRnaVlgj4/vwMIbR7KGYYhtAzc09R0gaLlDA58unFe1uL2FzakpAiubW9oHWWcgA9Pppti9AnBg==
+BXfdTGeuGC8GDciP/HUo/bqAjhrfFcl1ljiFgB9g30ut13BVYkLXz+HyimILMCOsYaAUDG4v2ct2qhS+3srDAQ==

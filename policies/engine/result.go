@@ -14,10 +14,13 @@ const (
 	StatusError         = "error"
 	StatusManual        = "manual"
 	StatusNotApplicable = "not_applicable"
+	// StatusWaived is a fail covered by an unexpired waiver (accepted risk,
+	// see ApplyWaivers); rules never return it themselves.
+	StatusWaived = "waived"
 )
 
 // Statuses in summary order.
-var Statuses = []string{StatusPass, StatusFail, StatusError, StatusManual, StatusNotApplicable}
+var Statuses = []string{StatusPass, StatusFail, StatusError, StatusManual, StatusNotApplicable, StatusWaived}
 
 // Severities from most to least severe.
 var Severities = []string{"critical", "high", "medium", "low"}
@@ -51,6 +54,9 @@ type Result struct {
 	// Key distinguishes several results on the same resource (e.g. drift).
 	Key         string `json:"key,omitempty"`
 	Fingerprint string `json:"fingerprint"`
+	// Waiver is the accepted risk covering this result (status waived),
+	// or the expired one that no longer does (status fail).
+	Waiver *Waiver `json:"waiver,omitempty"`
 }
 
 // fingerprint is stable across runs: rule, tenant, object type and object

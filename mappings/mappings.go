@@ -8,6 +8,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/agnivade/levenshtein"
 	"io"
 	"maps"
 	"os"
@@ -343,7 +344,7 @@ func (s *Set) CheckRules(ids []string) error {
 func closest(s string, ids []string) string {
 	best, bestD := "", -1
 	for _, id := range ids {
-		if d := editDistance(strings.ToUpper(s), strings.ToUpper(id)); bestD < 0 || d < bestD {
+		if d := levenshtein.ComputeDistance(strings.ToUpper(s), strings.ToUpper(id)); bestD < 0 || d < bestD {
 			best, bestD = id, d
 		}
 	}
@@ -351,27 +352,6 @@ func closest(s string, ids []string) string {
 		return ""
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b (bytes).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // CheckControls validates control references supplied by a custom rule.

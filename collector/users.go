@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/breakglass-dev/breakglass/collector/snapshot"
+	"github.com/breakglass-dev/breakglass/config"
 )
 
 // userTask is one user to read: by object id or UPN.
@@ -259,3 +260,25 @@ func (u *userCollector) noteMissing(deepCount int) {
 		u.owned.note("discovery mode: owned objects are read for declared accounts only")
 	}
 }
+
+// signInRetentionDays is how long Entra ID keeps sign-in logs.
+const signInRetentionDays = 30
+
+// signInWindowDays is how many days of sign-in logs are read:
+// min(30, max(signInLookbackDays, drillMaxAgeDays)). BG-MON-004 looks at
+// signInLookbackDays, BG-PROC-002 confirms drills up to drillMaxAgeDays
+// old; Entra ID keeps no more than 30 days to read.
+func signInWindowDays(cfg *config.Config) int {
+	lookback, drill := config.DefaultSignInLookbackDays, config.DefaultDrillMaxAgeDays
+	if cfg.SignInLookbackDays != nil {
+		lookback = *cfg.SignInLookbackDays
+	}
+	if cfg.DrillMaxAgeDays != nil {
+		drill = *cfg.DrillMaxAgeDays
+	}
+	return max(1, min(signInRetentionDays, max(lookback, drill)))
+}
+
+// userSelect is the $select for users/{id}. signInActivity is read apart,
+// for the declared accounts only (activity.go).
+const userSelect = "id,userPrincipalName,displayName,accountEnabled,userType,onPremisesSyncEnabled,assignedLicenses,passwordPolicies,lastPasswordChangeDateTime,createdDateTime,authorizationInfo"

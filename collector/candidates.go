@@ -71,6 +71,26 @@ func roleGroups(allowed map[string]bool, lists [][]map[string]any) []string {
 	return dedupe(out)
 }
 
+// roleUsers splits the users assigned a role (directly, not through a
+// group) into the holders of an allowed role and the others, in
+// assignment order.
+func roleUsers(allowed map[string]bool, lists [][]map[string]any) (holders, others []string) {
+	for _, list := range lists {
+		for _, a := range list {
+			if typ := principalType(a); typ != "user" && typ != "" {
+				continue
+			}
+			pid := strings.ToLower(str(a, "principalId"))
+			if allowed[strings.ToLower(str(a, "roleDefinitionId"))] {
+				holders = append(holders, pid)
+			} else {
+				others = append(others, pid)
+			}
+		}
+	}
+	return holders, others
+}
+
 // discoverCandidates finds the candidate users of BG-INV-004: allowed-role
 // holders (directly or through a role-holding group), users named like a
 // break-glass account and exclusion-group members, minus the declared
@@ -89,19 +109,11 @@ func discoverCandidates(in candidateInput) candidateResult {
 	gap := func(status snapshot.Status, format string, args ...any) {
 		res.gaps = append(res.gaps, candidateGap{status: status, msg: fmt.Sprintf(format, args...)})
 	}
-	for _, list := range in.roleAssignments {
-		for _, a := range list {
-			if typ := principalType(a); typ != "user" && typ != "" {
-				continue
-			}
-			pid := strings.ToLower(str(a, "principalId"))
-			if in.allowed[strings.ToLower(str(a, "roleDefinitionId"))] {
-				add(pid, "holds an allowed role")
-			} else {
-				res.rolePrincipals = append(res.rolePrincipals, pid)
-			}
-		}
+	holders, others := roleUsers(in.allowed, in.roleAssignments)
+	for _, id := range holders {
+		add(id, "holds an allowed role")
 	}
+	res.rolePrincipals = others
 	capHit := false
 	for _, g := range in.roleGroupMembers {
 		if g.err != nil {
@@ -147,12 +159,17 @@ func discoverCandidates(in candidateInput) candidateResult {
 		res.candidates = append(res.candidates, candidate{id: id, reasons: slices.Sorted(maps.Keys(reasons[id])), deep: deep})
 	}
 	if capHit || undeclared > maxCand {
-		found := fmt.Sprintf("%d", undeclared)
-		if capHit {
-			found = fmt.Sprintf("more than %d", maxCand)
-		}
-		gap(snapshot.StatusError, "%s candidate users (allowed-role holders, users named like break-glass accounts, exclusion-group members) exceed --max-candidates %d: methods and memberships were read for the declared accounts and the first %d candidates only, so candidate discovery is incomplete; re-run with a larger --max-candidates",
-			found, maxCand, maxCand)
+		res.gaps = append(res.gaps, capGap(capHit, undeclared, maxCand))
 	}
 	return res
+}
+
+// capGap is the gap of candidates beyond --max-candidates.
+func capGap(capHit bool, undeclared, maxCand int) candidateGap {
+	found := fmt.Sprintf("%d", undeclared)
+	if capHit {
+		found = fmt.Sprintf("more than %d", maxCand)
+	}
+	return candidateGap{status: snapshot.StatusError, msg: fmt.Sprintf("%s candidate users (allowed-role holders, users named like break-glass accounts, exclusion-group members) exceed --max-candidates %d: methods and memberships were read for the declared accounts and the first %d candidates only, so candidate discovery is incomplete; re-run with a larger --max-candidates",
+		found, maxCand, maxCand)}
 }

@@ -169,13 +169,7 @@ func Run(ctx context.Context, o Options) (*snapshot.Document, error) {
 	for _, n := range snapshot.Names {
 		r.sets[n] = &dataSet{name: n, counter: &dsCounter{name: n}}
 	}
-	tenantID := o.TenantID
-	if tenantID == "" {
-		tenantID = r.cfg.TenantID
-	}
-	if tenantID == "" {
-		tenantID = o.env("AZURE_TENANT_ID")
-	}
+	tenantID := firstNonEmpty(o.TenantID, r.cfg.TenantID, o.env("AZURE_TENANT_ID"))
 	if tenantID != "" && !config.IsGUID(tenantID) {
 		return nil, &UsageError{Msg: fmt.Sprintf("--tenant %q is not a tenant id (GUID)", tenantID)}
 	}
@@ -249,6 +243,12 @@ func Run(ctx context.Context, o Options) (*snapshot.Document, error) {
 		return nil, &FatalError{Msg: "the collection was interrupted"}
 	}
 
+	return r.document(tenantID, collectedBy), nil
+}
+
+// document assembles the snapshot from the finished data sets.
+func (r *run) document(tenantID string, collectedBy *snapshot.Principal) *snapshot.Document {
+	o := r.o
 	doc := &snapshot.Document{
 		SchemaVersion: snapshot.SchemaVersion,
 		Metadata: snapshot.Metadata{
@@ -293,7 +293,17 @@ func Run(ctx context.Context, o Options) (*snapshot.Document, error) {
 	if other := int(r.tr.total.Load()) - total; other > 0 {
 		doc.Metadata.Collection.Requests["(other)"] = other
 	}
-	return doc, nil
+	return doc
+}
+
+// firstNonEmpty is the first of values that is not "".
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // authHint is the one piece of advice for a credential that could not get a

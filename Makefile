@@ -5,8 +5,12 @@ SAMPLE    := testdata/sample
 TOOLS     := $(CURDIR)/.tools
 MULTITOOL := $(TOOLS)/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
 SARIF_MULTITOOL_VERSION := 5.7.0
+# Ajv for the OSCAL schema validator (../shared/oscal/validate.js).
+AJV       := $(TOOLS)/node_modules/ajv-formats/package.json
+AJV_VERSION := 8.20.0
+AJV_FORMATS_VERSION := 3.0.1
 
-.PHONY: build build-static demo test test-go test-rego sarif-multitool bench fuzz lint release clean
+.PHONY: build build-static demo evidence test test-go test-rego sarif-multitool oscal-validator bench bench-go fuzz lint release clean
 
 # Version stamping (cmd/breakglass/version.go): the version is the nearest
 # v* tag (0.1.0-dev without one), the build date is the commit's date in
@@ -52,10 +56,17 @@ demo: build
 		--format json --output out/results.json
 	@echo "SARIF written to out/breakglass.sarif, JSON to out/results.json"
 
+# An auditor's evidence pack for the sample tenant, then its verification.
+evidence: build
+	@mkdir -p out
+	$(BIN) evidence $(SAMPLE)/snapshot.json --config $(SAMPLE)/breakglass.yaml --output out/evidence.zip
+	$(BIN) evidence verify out/evidence.zip
+
 # The whole test suite: Go tests (Rego unit tests run inside them) plus SARIF
-# validation with Microsoft's SARIF Multitool.
-test: sarif-multitool
-	SARIF_MULTITOOL=$(MULTITOOL) $(GO) test -count=1 ./...
+# validation with Microsoft's SARIF Multitool and OSCAL validation with Ajv
+# (and the HTML report in headless Chromium when it is installed).
+test: sarif-multitool oscal-validator
+	SARIF_MULTITOOL=$(MULTITOOL) AJV_NODE_MODULES=$(TOOLS)/node_modules $(GO) test -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz
 
 # Fuzz targets (package:Func), each run for FUZZTIME: `go test -fuzz` takes
@@ -73,7 +84,8 @@ FUZZ_TARGETS := \
 	./report:FuzzSARIF \
 	./report:FuzzJUnit \
 	./report:FuzzText \
-	./report:FuzzMarkdown
+	./report:FuzzMarkdown \
+	./report:FuzzHTML
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -92,6 +104,13 @@ $(MULTITOOL):
 	@mkdir -p $(TOOLS)
 	cd $(TOOLS) && npm install --no-audit --no-fund --silent @microsoft/sarif-multitool@$(SARIF_MULTITOOL_VERSION)
 	chmod u+x $(MULTITOOL)
+
+# Ajv 8 + ajv-formats for the OSCAL Assessment Results schema check.
+oscal-validator: $(AJV)
+
+$(AJV):
+	@mkdir -p $(TOOLS)
+	cd $(TOOLS) && npm install --no-audit --no-fund --silent ajv@$(AJV_VERSION) ajv-formats@$(AJV_FORMATS_VERSION)
 
 # The lint gate (.ci/run runs it before the tests): go vet, staticcheck,
 # gofmt, opa fmt / opa check --strict over the Rego, bash -n on the action's
@@ -126,7 +145,14 @@ $(GOCYCLO):
 $(OPA):
 	GOBIN=$(dir $@) $(GO) install github.com/open-policy-agent/opa@$(OPA_VERSION)
 
-bench:
+
+# The performance table of docs/performance.md (S, M, L, XL; medians of 5;
+# stock opa is make lint's, built from go.mod's OPA version).
+# BENCH_FLAGS=-sizes S -runs 3 for the small row; bench-go for go test -bench.
+bench: $(OPA)
+	$(GO) run ./testdata/bench -opa $(OPA) $(BENCH_FLAGS)
+
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./policies/engine/
 
 clean:

@@ -50,6 +50,10 @@ type Config struct {
 	// The rules compare drill dates with the local date of sign-ins.
 	TimeZone string   `yaml:"timeZone" json:"timeZone,omitempty"`
 	Runbook  *Runbook `yaml:"runbook" json:"runbook"`
+	// Waivers (accepted risks, config/waivers.go) are applied to results
+	// after evaluation; the rules never see them.
+	Waivers           []Waiver `yaml:"waivers" json:"-"`
+	WaiverWarningDays *int     `yaml:"waiverWarningDays" json:"-"`
 }
 
 // Account is one declared break-glass account: by UPN, by object id, or both.
@@ -377,6 +381,7 @@ func (v *validator) check(c *Config) {
 	v.checkTimeZone(c.TimeZone)
 	v.checkDrills(c)
 	v.checkRunbook(c.Runbook)
+	v.checkWaivers(c)
 }
 
 // checkTimeZone accepts an IANA zone name (Europe/Amsterdam, UTC). "Local"

@@ -74,7 +74,7 @@ func (JUnit) Write(w io.Writer, r *Report) error {
 			c.Failure, s.Failures = msg, s.Failures+1
 		case engine.StatusError:
 			c.Error, s.Errors = msg, s.Errors+1
-		case engine.StatusManual, engine.StatusNotApplicable:
+		case engine.StatusManual, engine.StatusNotApplicable, engine.StatusWaived:
 			c.Skipped, s.Skipped = &junitMessage{Message: res.Status + ": " + message}, s.Skipped+1
 		}
 		s.Cases = append(s.Cases, c)

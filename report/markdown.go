@@ -20,8 +20,8 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 	s := r.Summary
 	fmt.Fprintf(bw, "# breakglass scan\n\nTenant %s, snapshot %s (collected %s, sha256 %s).\n\n",
 		codeSpan(r.Snapshot.TenantID), codeSpan(r.Snapshot.Path), r.Snapshot.CollectedAt.Format("2006-01-02T15:04:05Z07:00"), codeSpan(r.Snapshot.SHA256))
-	fmt.Fprintf(bw, "| pass | fail | error | manual | not applicable |\n|---:|---:|---:|---:|---:|\n| %d | %d | %d | %d | %d |\n\n",
-		s[engine.StatusPass], s[engine.StatusFail], s[engine.StatusError], s[engine.StatusManual], s[engine.StatusNotApplicable])
+	fmt.Fprintf(bw, "| pass | fail | error | manual | not applicable | waived |\n|---:|---:|---:|---:|---:|---:|\n| %d | %d | %d | %d | %d | %d |\n\n",
+		s[engine.StatusPass], s[engine.StatusFail], s[engine.StatusError], s[engine.StatusManual], s[engine.StatusNotApplicable], s[engine.StatusWaived])
 	rules := r.ruleByID()
 	fmt.Fprintf(bw, "| status | severity | rule | resource | message | controls |\n|---|---|---|---|---|---|\n")
 	shown := 0

@@ -36,6 +36,9 @@ type Report struct {
 	// IncludePass adds pass and not_applicable results to text and
 	// markdown. SARIF never carries them (see SARIF); JSON always does.
 	IncludePass bool
+	// Provenance is the collection and rule-bundle record (evidence pack,
+	// HTML); nil when unknown.
+	Provenance *Provenance
 }
 
 // Scan records what a scan evaluated, so an auditor can reconstruct it:
@@ -81,6 +84,7 @@ const (
 	FormatSARIF    = "sarif"
 	FormatJUnit    = "junit"
 	FormatMarkdown = "markdown"
+	FormatHTML     = "html"
 )
 
 var writers = map[string]Writer{
@@ -89,6 +93,7 @@ var writers = map[string]Writer{
 	FormatSARIF:    SARIF{},
 	FormatJUnit:    JUnit{},
 	FormatMarkdown: Markdown{},
+	FormatHTML:     HTML{},
 }
 
 // Formats lists the supported formats, sorted, for flag help.

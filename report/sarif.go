@@ -206,6 +206,9 @@ func sarifResult(r *Report, res engine.Result, ruleIndex int) *sarif.Result {
 		WithPartialFingerPrints(map[string]interface{}{FingerprintKey: res.Fingerprint, lineHashKey: lineHash(res.Fingerprint)})
 	out.AttachPropertyBag(sarif.NewPropertyBag())
 	out.Add("status", res.Status)
+	if s := waiverSuppression(res, loc); s != nil {
+		out.AddSuppression(s)
+	}
 	return out
 }
 

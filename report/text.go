@@ -41,7 +41,7 @@ func (Text) Write(w io.Writer, r *Report) error {
 		fmt.Fprintf(bw, "No findings.\n\n")
 	}
 	s := r.Summary
-	fmt.Fprintf(bw, "%d results: %d pass, %d fail, %d error, %d manual, %d not applicable\n",
-		len(r.Results), s[engine.StatusPass], s[engine.StatusFail], s[engine.StatusError], s[engine.StatusManual], s[engine.StatusNotApplicable])
+	fmt.Fprintf(bw, "%d results: %d pass, %d fail, %d error, %d manual, %d not applicable, %d waived\n",
+		len(r.Results), s[engine.StatusPass], s[engine.StatusFail], s[engine.StatusError], s[engine.StatusManual], s[engine.StatusNotApplicable], s[engine.StatusWaived])
 	return bw.Flush()
 }

@@ -71,7 +71,7 @@ Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
 	f.StringVarP(&o.configPath, "config", "c", "", "breakglass.yaml declaring the accounts (default: the config recorded in the snapshot)")
 	o.outputs = &outputSpec{}
 	f.VarP(formatFlag{o.outputs}, "format", "f", "output format: "+strings.Join(report.Formats(), ", ")+" (repeatable; default text)")
-	f.VarP(outputFlag{o.outputs}, "output", "o", "file for the --format given just before it (default stdout; - is stdout); alone, the format follows the extension (.sarif, .json, .xml, .md)")
+	f.VarP(outputFlag{o.outputs}, "output", "o", "file for the --format given just before it (default stdout; - is stdout); alone, the format follows the extension (.sarif, .json, .xml, .md, .html)")
 	f.StringVar(&o.failOn, "fail-on", "none", "exit 1 when a fail or error result has this severity or higher: critical, high, medium, low, none")
 	f.StringVar(&o.baseline, "baseline", "", "older snapshot to compare against (enables BG-DRIFT-001)")
 	f.StringArrayVarP(&o.policyDirs, "policy", "p", nil, "directory of custom Rego rules (repeatable)")
@@ -191,6 +191,8 @@ func formatForPath(path string) string {
 		return report.FormatJUnit
 	case ".md", ".markdown":
 		return report.FormatMarkdown
+	case ".html", ".htm":
+		return report.FormatHTML
 	}
 	return report.FormatText
 }
@@ -315,6 +317,13 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}
+	if results, err = applyWaivers(cmd, eng, in, o.configPath, results); err != nil {
+		return nil, err
+	}
+	prov, err := provenance(snap.Bytes, o.policyDirs)
+	if err != nil {
+		return nil, err
+	}
 	cwd, _ := os.Getwd()
 	scanInfo := report.Scan{Now: in.Now.UTC()}
 	if o.configPath != "" {
@@ -344,6 +353,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 		Source:      sarifSource(o.configPath, snapshotPath, in.Config, cwd),
 		Log:         cmd.ErrOrStderr(),
 		IncludePass: o.includePass,
+		Provenance:  prov,
 	}, nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // walkValues streams the JSON document and calls visit for every value with
@@ -100,37 +102,105 @@ type IDIndex struct {
 }
 
 // IDLines indexes every string value of an "id" member of the snapshot.
+// It reads the raw tokens (jsontext) and builds a pointer only for the
+// members it keeps: on a 15 MB snapshot the generic walk (walkValues) was
+// a tenth of the scan.
 func IDLines(data []byte) *IDIndex {
 	x := &IDIndex{byDataSet: map[string]map[string]int{}, first: map[string]int{}}
-	walkValues(data, func(p string, v any, l int) bool {
-		s, ok := v.(string)
-		if !ok {
-			return true
+	// Parse has validated the file; tolerate what it rejects anyway, as
+	// the generic walk did.
+	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	lines := newLineCounter(data)
+	// keys[i] is the member name under which the container at depth i+1
+	// was opened ("" in arrays); only the first five levels matter.
+	var keys []string
+	// pending is the name of the member whose value comes next, or
+	// noName where a name comes next ("" in arrays and at the top).
+	const noName = "\x00"
+	pending := ""
+	var inObject []bool
+	expectName := func() bool { n := len(inObject); return n > 0 && inObject[n-1] && pending == noName }
+	for {
+		kind := dec.PeekKind()
+		if kind == 0 {
+			return x
 		}
-		if p == "/metadata/tenantId" {
-			x.tenant = l
-			return true
+		start := dec.InputOffset()
+		switch kind {
+		case '{', '[':
+			if _, err := dec.ReadToken(); err != nil {
+				return x
+			}
+			keys = append(keys, pending)
+			inObject = append(inObject, kind == '{')
+			pending = noName
+			if kind == '[' {
+				pending = ""
+			}
+			continue
+		case '}', ']':
+			if _, err := dec.ReadToken(); err != nil {
+				return x
+			}
+			keys, inObject = keys[:len(keys)-1], inObject[:len(inObject)-1]
+			pending = ""
+			if n := len(inObject); n > 0 && inObject[n-1] {
+				pending = noName
+			}
+			continue
 		}
-		if !strings.HasSuffix(p, "/id") {
-			return true
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return x
 		}
-		s = NormalizeString("id", s) // results carry the stored (lower-case) form
-		if _, seen := x.first[s]; !seen {
-			x.first[s] = l
+		if expectName() {
+			pending = unquote(raw)
+			continue
 		}
-		if set, ok := itemIDDataSet(p); ok {
+		name := pending
+		if n := len(inObject); n > 0 && inObject[n-1] {
+			pending = noName
+		}
+		if kind != '"' || (name != "id" && name != "tenantId") {
+			continue
+		}
+		depth := len(keys)
+		if name == "tenantId" {
+			if depth == 2 && keys[1] == "metadata" {
+				x.tenant = lines.lineAt(valueStart(data, start))
+			}
+			continue
+		}
+		line := lines.lineAt(valueStart(data, start))
+		id := NormalizeString("id", unquote(raw)) // results carry the stored (lower-case) form
+		if _, seen := x.first[id]; !seen {
+			x.first[id] = line
+		}
+		// /dataSets/<set>/items/<n>/id: keys = ["", "dataSets", set, "items", ""].
+		if depth == 5 && keys[1] == "dataSets" && keys[3] == "items" && !inObject[3] {
+			set := keys[2]
 			ids := x.byDataSet[set]
 			if ids == nil {
 				ids = map[string]int{}
 				x.byDataSet[set] = ids
 			}
-			if _, seen := ids[s]; !seen {
-				ids[s] = l
+			if _, seen := ids[id]; !seen {
+				ids[id] = line
 			}
 		}
-		return true
-	})
-	return x
+	}
+}
+
+// unquote returns the string a raw JSON string token holds.
+func unquote(raw jsontext.Value) string {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1])
+	}
+	s, err := jsontext.AppendUnquote(nil, raw)
+	if err != nil {
+		return ""
+	}
+	return string(s)
 }
 
 // itemIDDataSet returns <set> for a pointer /dataSets/<set>/items/<n>/id.

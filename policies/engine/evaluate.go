@@ -80,11 +80,20 @@ func (ev *evaluation) decodeGroup(rs rego.ResultSet, rules []*Rule) error {
 	if len(rs) != 1 {
 		return fmt.Errorf("evaluate rules: the query produced %d results; a rule package is probably undefined", len(rs))
 	}
+	if handled, err := ev.decodeDirect(rs[0].Bindings["out"], rules); handled || err != nil {
+		return err
+	}
+	return ev.decodeRoundTrip(rs[0].Bindings["out"], rules)
+}
+
+// decodeRoundTrip decodes a group query's result through JSON (see
+// decodeDirect for the common case).
+func (ev *evaluation) decodeRoundTrip(binding any, rules []*Rule) error {
 	var out struct {
 		Rules     map[string]json.RawMessage `json:"rules"`
 		Resources map[string]json.RawMessage `json:"resources"`
 	}
-	raw, err := json.Marshal(rs[0].Bindings["out"])
+	raw, err := json.Marshal(binding)
 	if err != nil {
 		return err
 	}

@@ -14,10 +14,13 @@ const (
 	StatusError         = "error"
 	StatusManual        = "manual"
 	StatusNotApplicable = "not_applicable"
+	// StatusWaived is a fail covered by an unexpired waiver (accepted risk,
+	// see ApplyWaivers); rules never return it themselves.
+	StatusWaived = "waived"
 )
 
 // Statuses in summary order.
-var Statuses = []string{StatusPass, StatusFail, StatusError, StatusManual, StatusNotApplicable}
+var Statuses = []string{StatusPass, StatusFail, StatusError, StatusManual, StatusNotApplicable, StatusWaived}
 
 // Severities from most to least severe.
 var Severities = []string{"critical", "high", "medium", "low"}
@@ -51,6 +54,9 @@ type Result struct {
 	// Key distinguishes several results on the same resource (e.g. drift).
 	Key         string `json:"key,omitempty"`
 	Fingerprint string `json:"fingerprint"`
+	// Waiver is the accepted risk covering this result (status waived),
+	// or the expired one that no longer does (status fail).
+	Waiver *Waiver `json:"waiver,omitempty"`
 }
 
 // fingerprint is stable across runs: rule, tenant, object type and object
@@ -86,7 +92,19 @@ func Summarize(results []Result) Summary {
 // fingerprint as the final tie-break: deterministic, independent of
 // evaluation order, and readable (a policy's accounts stay together).
 func sortResults(rs []Result) {
-	sort.Slice(rs, func(i, j int) bool { return sortKey(&rs[i]) < sortKey(&rs[j]) })
+	// Each key is built once, not once per comparison (XL: 100,000s of
+	// results, n log n string joins).
+	keys := make([]string, len(rs))
+	idx := make([]int, len(rs))
+	for i := range rs {
+		keys[i], idx[i] = sortKey(&rs[i]), i
+	}
+	sort.Slice(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
+	sorted := make([]Result, len(rs))
+	for i, j := range idx {
+		sorted[i] = rs[j]
+	}
+	copy(rs, sorted)
 }
 
 func sortKey(r *Result) string {

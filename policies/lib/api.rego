@@ -29,7 +29,7 @@ ref_matches(a, ref) if lower(a.ref) == ref
 
 # is_member is true when the user uid is a member of the group gid,
 # directly or through nested groups (transitiveMemberOf data set).
-is_member(uid, gid) if lower(gid) in {lower(g) | some g in groups_of(uid)}
+is_member(uid, gid) if lower(gid) in groups_of(lower(uid))
 
 # has_active_role is true when the principal holds the directory role
 # (template id, e.g. lib.global_administrator) actively at tenant scope

@@ -80,8 +80,8 @@ ca_excluded_groups := {g |
 
 # declared_groups maps each declared, existing account (object id: two
 # users may share a UPN) to the groups it is a transitive member of
-# (lib.groups_of).
-declared_groups := {a.id: {lower(x) | some x in lib.groups_of(a.id)} | some a in lib.accounts; a.exists}
+# (lib.groups_of; ids are lower-case in the input).
+declared_groups := {a.id: lib.groups_of(a.id) | some a in lib.accounts; a.exists}
 
 # effective_groups maps each group that excludes a declared account from an
 # enabled or report-only policy to the UPNs of those accounts.

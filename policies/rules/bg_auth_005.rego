@@ -79,7 +79,9 @@ type_verdict(k, p) := "yes" if key_type(k) in types(p)
 
 else := "no" if key_type(k)
 
-else := "yes" if "devicebound" in types(p)
+else := "yes" if {
+	"devicebound" in types(p)
+}
 
 else := "unknown"
 

@@ -56,9 +56,12 @@ principal_eligible_roles := {pid: {lib.template_of(s.roleDefinitionId) |
 # eligible_roles returns the tenant-scope roles a user is eligible for,
 # directly or through a group it is a transitive member of.
 eligible_roles(uid) := object.get(principal_eligible_roles, uid, set()) | {r |
-	some gid in lib.groups_of(uid)
-	some r in object.get(principal_eligible_roles, gid, set())
+	some gid in (lib.groups_of(uid) & eligible_principals)
+	some r in principal_eligible_roles[gid]
 }
+
+# eligible_principals hold an eligible role (see lib.role_principals).
+eligible_principals := {pid | some pid, _ in principal_eligible_roles}
 
 # held_allowed maps each user to the allowed roles it holds at tenant
 # scope, active or eligible.

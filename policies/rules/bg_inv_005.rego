@@ -78,13 +78,20 @@ queries(r) := {lower(q) |
 
 review_name(r) := sprintf("access review %q (%s)", [object.get(r, "displayName", r.id), r.id])
 
+# group_covers: a review of this group reaches the account. Ids are
+# lower-case in the input (snapshot normalisation), so membership is a set
+# lookup, not a scan of the account's groups.
+group_covers(id, a) if id in lib.groups_of(a.id)
+
+group_covers(id, _) if id in lib.exclusion_groups
+
 # query_verdict(q, a): "hit" (covers the account), "miss", or "unknown".
 query_verdict(q, a) := "miss" if {
 	contains(q, "usertype eq 'guest'")
 } else := "hit" if {
 	some id in regex.find_n(guid, q, -1)
 	contains(q, "/groups/")
-	id in ({lower(g) | some g in lib.groups_of(a.id)} | lib.exclusion_groups)
+	group_covers(id, a)
 } else := "hit" if {
 	some id in regex.find_n(guid, q, -1)
 	contains(q, "/roledefinitions/")
@@ -176,7 +183,7 @@ applies(p, gid) if {
 	gid in {lower(g) | some g in object.get(p, "groups", [])}
 }
 
-expiry_hits(a) := union({expiring(gid) | some gid in lib.exclusion_groups; gid in {lower(g) | some g in lib.groups_of(a.id)}})
+expiry_hits(a) := union({expiring(gid) | some gid in lib.exclusion_groups; gid in lib.groups_of(a.id)})
 
 # --- results -------------------------------------------------------------------
 

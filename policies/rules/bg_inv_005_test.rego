@@ -12,9 +12,11 @@ review(id, query, auto) := {
 
 role_review(id, role) := {
 	"id": id, "displayName": id, "status": "InProgress",
-	"scope": {"@odata.type": "#microsoft.graph.principalResourceMembershipsScope",
+	"scope": {
+		"@odata.type": "#microsoft.graph.principalResourceMembershipsScope",
 		"principalScopes": [{"@odata.type": "#microsoft.graph.accessReviewQueryScope", "query": "/users", "queryType": "MicrosoftGraph"}],
-		"resourceScopes": [{"@odata.type": "#microsoft.graph.accessReviewQueryScope", "query": sprintf("/roleManagement/directory/roleDefinitions/%s", [role]), "queryType": "MicrosoftGraph"}]},
+		"resourceScopes": [{"@odata.type": "#microsoft.graph.accessReviewQueryScope", "query": sprintf("/roleManagement/directory/roleDefinitions/%s", [role]), "queryType": "MicrosoftGraph"}],
+	},
 	"settings": {"autoApplyDecisionsEnabled": true},
 }
 
@@ -53,10 +55,13 @@ test_auto_applied_role_review_fails if {
 }
 
 test_review_of_other_group_or_guests_passes if {
-	rs := bg_inv_005.results with input as doc([
-		review("r3", "/groups/9e0c1a55-0000-4000-8000-0000000e00ff/transitiveMembers", true),
-		review("r4", "/users?$filter=(userType eq 'Guest')", true),
-	], [], [])
+	rs := bg_inv_005.results with input as doc(
+		[
+			review("r3", "/groups/9e0c1a55-0000-4000-8000-0000000e00ff/transitiveMembers", true),
+			review("r4", "/users?$filter=(userType eq 'Guest')", true),
+		],
+		[], [],
+	)
 	fx.statuses(rs, fx.bg1) == {"pass"}
 }
 

@@ -71,7 +71,7 @@ fired(a, date) := {sprintf("%s at %s", [rule_name(x), x.properties.essentials.st
 	some x in lib.items("monitorAlerts")
 	rule_name(x) in covering(a)
 	start := time.parse_rfc3339_ns(x.properties.essentials.startDateTime)
-	start >= first - (5 * 60) * 1000000000
+	start >= first - ((5 * 60) * 1000000000)
 	start <= first + window_ns
 }
 

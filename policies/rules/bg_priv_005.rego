@@ -137,7 +137,7 @@ direct(t) := {pid | some pid in permanent_principals(t); lib.users_by_id[pid].ac
 via_group(t) := {uid |
 	pids := permanent_principals(t)
 	some uid, groups in lib.member_of
-	count(pids & {lower(g) | some g in groups}) > 0
+	count(pids & groups) > 0
 	lib.users_by_id[uid].accountEnabled == true
 }
 

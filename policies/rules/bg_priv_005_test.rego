@@ -11,23 +11,26 @@ approver := "a9900000-0000-4000-8000-00000000a001"
 approver_group := "a9900000-0000-4000-8000-00000000a0a0"
 
 # pma is a roleManagementPolicyAssignment with its policy's approval rule.
-pma(role, required, approvers, extra) := object.union({
-	"id": sprintf("DirectoryRole_%s_%s", [fx.tenant, role]),
-	"policyId": sprintf("DirectoryRole_%s_%s", [fx.tenant, role]),
-	"roleDefinitionId": role,
-	"scopeId": "/",
-	"scopeType": "DirectoryRole",
-	"policy": {"id": sprintf("DirectoryRole_%s_%s", [fx.tenant, role]), "rules": [
-		{"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule", "id": "Expiration_EndUser_Assignment", "maximumDuration": "PT8H"},
-		{"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule", "id": "Approval_EndUser_Assignment", "setting": {
-			"isApprovalRequired": required,
-			"approvalMode": "SingleStage",
-			"approvalStages": [{"approvalStageTimeOutInDays": 1, "primaryApprovers": approvers, "escalationApprovers": []}],
-		}},
-	]},
-	"approverUsers": [],
-	"approverGroups": [],
-}, extra)
+pma(role, required, approvers, extra) := object.union(
+	{
+		"id": sprintf("DirectoryRole_%s_%s", [fx.tenant, role]),
+		"policyId": sprintf("DirectoryRole_%s_%s", [fx.tenant, role]),
+		"roleDefinitionId": role,
+		"scopeId": "/",
+		"scopeType": "DirectoryRole",
+		"policy": {"id": sprintf("DirectoryRole_%s_%s", [fx.tenant, role]), "rules": [
+			{"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule", "id": "Expiration_EndUser_Assignment", "maximumDuration": "PT8H"},
+			{"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule", "id": "Approval_EndUser_Assignment", "setting": {
+				"isApprovalRequired": required,
+				"approvalMode": "SingleStage",
+				"approvalStages": [{"approvalStageTimeOutInDays": 1, "primaryApprovers": approvers, "escalationApprovers": []}],
+			}},
+		]},
+		"approverUsers": [],
+		"approverGroups": [],
+	},
+	extra,
+)
 
 sched(principal, role) := {
 	"id": sprintf("s-%s-%s", [principal, role]), "principalId": principal, "roleDefinitionId": role,

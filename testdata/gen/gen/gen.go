@@ -403,7 +403,8 @@ func (g *gen) groups() {
 
 	// transitiveMemberOf for accounts and candidates.
 	var tm []any
-	for _, u := range g.holders() {
+	holders := g.holders()
+	for k, u := range holders {
 		var memberOf []any
 		if u.kind == "account" {
 			for i := 0; i <= u.level; i++ {
@@ -420,7 +421,18 @@ func (g *gen) groups() {
 			memberOf = append(memberOf, groupRef(g.exclusion[0], "CA-BreakGlass-Exclude-L0"))
 		}
 		memberOf = append(memberOf, obj{"@odata.type": "#microsoft.graph.directoryRole", "id": g.guid(), "displayName": "Global Administrator"})
-		for j := 0; j < 3 && len(g.others) > 0; j++ {
+		if g.size.Memberships > 0 && len(g.others) > 0 {
+			// Spread the memberships evenly, each principal in distinct groups.
+			n := g.size.Memberships / len(holders)
+			if k < g.size.Memberships%len(holders) {
+				n++
+			}
+			start := g.r.IntN(len(g.others))
+			for j := 0; j < n && j < len(g.others); j++ {
+				memberOf = append(memberOf, groupRef(g.others[(start+j)%len(g.others)], "team"))
+			}
+		}
+		for j := 0; j < 3 && len(g.others) > 0 && g.size.Memberships == 0; j++ {
 			memberOf = append(memberOf, groupRef(g.others[g.r.IntN(len(g.others))], "team"))
 		}
 		if len(memberOf) > 0 {

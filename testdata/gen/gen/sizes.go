@@ -44,12 +44,17 @@ type Size struct {
 	DiagnosticSettings int
 	// Versions is the number of Key Vault secret versions per account.
 	Versions int
+	// Memberships, when set, is the total number of extra ("team") group
+	// memberships spread over the candidate principals (accounts and role
+	// holders) in transitiveMemberOf; 0 keeps three random ones each.
+	Memberships int
 }
 
 // Sizes is the table of named sizes. S is about the bundled sample; M a
 // 10,000-user tenant's privileged slice with 50 CA policies; L the Entra
 // limit of 195 CA policies, nested groups to depth 5, 40 role holders and
-// 20 subscriptions.
+// 20 subscriptions; XL a stress tenant with 2,000 CA policies and 50,000
+// group memberships of candidate principals.
 var Sizes = map[string]Size{
 	"S": {Name: "S", Accounts: 2, MissingAccounts: 0, Admins: 3, Users: 3, CAPolicies: len(shapes), GroupDepth: 2, Groups: 3,
 		Subscriptions: 1, Vaults: 2, SignInDays: 3, SignInsPerDay: 3, AlertRules: 3, DiagnosticSettings: 3, Versions: 3},
@@ -57,6 +62,9 @@ var Sizes = map[string]Size{
 		Subscriptions: 5, Vaults: 3, SignInDays: 6, SignInsPerDay: 4, AlertRules: 6, DiagnosticSettings: 4, Versions: 4},
 	"L": {Name: "L", Accounts: 4, MissingAccounts: 1, Admins: 40, Users: 80, CAPolicies: 195, GroupDepth: 5, Groups: 150,
 		Subscriptions: 20, Vaults: 5, SignInDays: 10, SignInsPerDay: 5, AlertRules: 10, DiagnosticSettings: 5, Versions: 6},
+	"XL": {Name: "XL", Accounts: 5, MissingAccounts: 1, Admins: 60, Users: 200, CAPolicies: 2000, GroupDepth: 5, Groups: 5000,
+		Subscriptions: 40, Vaults: 8, SignInDays: 15, SignInsPerDay: 6, AlertRules: 15, DiagnosticSettings: 6, Versions: 8,
+		Memberships: 50000},
 }
 
 // Lookup returns the named size.

@@ -1,0 +1,1 @@
+BXfdTGeuGC8GDciP/HUo/bqAjhrfFcl1ljiFgB9g30ut13BVYkLXz+HyimILMCOsYaAUDG4v2ct2qhS+3srDAQ==

@@ -15,8 +15,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { extraCommands = append(extraCommands, newEvidenceCmd) }
-
 type evidenceOptions struct {
 	configPath  string
 	output      string

@@ -262,13 +262,13 @@ func runScan(cmd *cobra.Command, snapshotPath string, o scanOptions) error {
 func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*report.Report, error) {
 	snap, err := snapshot.LoadLimit(snapshotPath, o.maxSize)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
+		return nil, err
 	}
 	in := engine.Input{Document: snap.Doc, Now: snap.CollectedAt}
 	if o.configPath != "" {
 		cfg, err := config.Load(o.configPath)
 		if err != nil {
-			return nil, &exitError{code: exitUsage, err: err}
+			return nil, err
 		}
 		if cfg.TenantID != "" && !strings.EqualFold(cfg.TenantID, snap.TenantID) {
 			return nil, usageError("%s: tenantId %s does not match the snapshot's tenant %s: give the breakglass.yaml of tenant %s, or collect a snapshot of tenant %s", o.configPath, cfg.TenantID, snap.TenantID, snap.TenantID, cfg.TenantID)
@@ -288,7 +288,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	if o.baseline != "" {
 		base, err := snapshot.LoadLimit(o.baseline, o.maxSize)
 		if err != nil {
-			return nil, &exitError{code: exitUsage, err: fmt.Errorf("--baseline: %w", err)}
+			return nil, fmt.Errorf("--baseline: %w", err)
 		}
 		if base.TenantID != snap.TenantID {
 			return nil, usageError("--baseline %s is from tenant %s, the snapshot from %s", o.baseline, base.TenantID, snap.TenantID)
@@ -315,7 +315,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	defer cancel()
 	results, err := eng.Scan(ctx, in)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
+		return nil, err
 	}
 	if results, err = applyWaivers(cmd, eng, in, o.configPath, results); err != nil {
 		return nil, err
@@ -380,7 +380,7 @@ func writeOutput(cmd *cobra.Command, out output, rep *report.Report) error {
 		return err
 	}
 	if err := snapshot.WriteFile(out.path, buf.Bytes()); err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return usageError("%w", err)
 	}
 	return nil
 }
@@ -390,7 +390,7 @@ func writeOutput(cmd *cobra.Command, out output, rep *report.Report) error {
 func dumpInput(path string, in engine.Input) error {
 	value, err := engine.BuildInput(in)
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return err
 	}
 	doc, err := ast.JSON(value)
 	if err != nil {

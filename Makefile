@@ -114,16 +114,19 @@ $(AJV):
 
 # The lint gate (.ci/run runs it before the tests): go vet, staticcheck,
 # gofmt, opa fmt / opa check --strict over the Rego, bash -n on the action's
-# script. staticcheck and opa are built once into .tools/ at pinned versions
-# (opa at the version in go.mod, so the CLI and the embedded engine agree);
+# script, gocyclo -over 24. staticcheck, gocyclo and opa are built once
+# into .tools/ at pinned versions (opa at the version in go.mod, so the CLI and the embedded engine agree);
 # building opa takes a couple of minutes the first time.
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(TOOLS)/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 OPA_VERSION := $(shell awk '$$1 == "github.com/open-policy-agent/opa" {print $$2}' go.mod)
 OPA         := $(TOOLS)/opa-$(OPA_VERSION)/opa
 REGO_DIRS   := policies examples/policies
+# gocyclo: no function over 24 outside the fake server and the tests.
+GOCYCLO_VERSION := v0.6.0
+GOCYCLO     := $(TOOLS)/gocyclo-$(GOCYCLO_VERSION)/gocyclo
 
-lint: $(STATICCHECK) $(OPA)
+lint: $(STATICCHECK) $(OPA) $(GOCYCLO)
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 	@files=$$(find . -name '*.go' -not -path './.tools/*' -not -path './.git/*' | xargs gofmt -l); \
@@ -131,9 +134,13 @@ lint: $(STATICCHECK) $(OPA)
 	$(OPA) fmt --list --fail $(REGO_DIRS)
 	$(OPA) check --strict $(REGO_DIRS)
 	bash -n .github/breakglass-action.sh
+	$(GOCYCLO) -over 24 -ignore '(^|/)(\.tools|\.git|collector/fakeserver)/|_test\.go$$' .
 
 $(STATICCHECK):
 	GOBIN=$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(GOCYCLO):
+	GOBIN=$(dir $@) $(GO) install github.com/fzipp/gocyclo/cmd/gocyclo@$(GOCYCLO_VERSION)
 
 $(OPA):
 	GOBIN=$(dir $@) $(GO) install github.com/open-policy-agent/opa@$(OPA_VERSION)

@@ -58,12 +58,7 @@ func newCredential(o *Options, tenantID string) (azcore.TokenCredential, error) 
 	if clientID == "" {
 		clientID = o.env("AZURE_CLIENT_ID")
 	}
-	need := func(what, val, env string) error {
-		if val == "" {
-			return &UsageError{Msg: fmt.Sprintf("--auth %s needs %s: set %s", o.Auth, what, env)}
-		}
-		return nil
-	}
+	need := o.need
 	switch o.Auth {
 	case AuthToken:
 		tok := o.env(TokenEnv)
@@ -90,48 +85,68 @@ func newCredential(o *Options, tenantID string) (azcore.TokenCredential, error) 
 		}
 		return azidentity.NewClientSecretCredential(tenantID, clientID, secret, &azidentity.ClientSecretCredentialOptions{ClientOptions: copts})
 	case AuthClientCertificate:
-		path := o.env("AZURE_CLIENT_CERTIFICATE_PATH")
-		for _, e := range []error{need("a tenant", tenantID, "--tenant or AZURE_TENANT_ID"), need("a client id", clientID, "--client-id or AZURE_CLIENT_ID"), need("a certificate", path, "AZURE_CLIENT_CERTIFICATE_PATH (PEM or PKCS#12)")} {
-			if e != nil {
-				return nil, e
-			}
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, &UsageError{Msg: fmt.Sprintf("AZURE_CLIENT_CERTIFICATE_PATH: %v", err)}
-		}
-		var pw []byte
-		if p := o.env("AZURE_CLIENT_CERTIFICATE_PASSWORD"); p != "" {
-			pw = []byte(p)
-		}
-		certs, key, err := azidentity.ParseCertificates(data, pw)
-		if err != nil {
-			return nil, &UsageError{Msg: fmt.Sprintf("AZURE_CLIENT_CERTIFICATE_PATH %s: %v", path, err)}
-		}
-		return azidentity.NewClientCertificateCredential(tenantID, clientID, certs, key, &azidentity.ClientCertificateCredentialOptions{ClientOptions: copts, SendCertificateChain: true})
+		return o.clientCertificateCredential(tenantID, clientID, copts)
 	case AuthWorkloadIdentity:
-		if o.env("AZURE_FEDERATED_TOKEN_FILE") != "" {
-			return azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{ClientOptions: copts, TenantID: tenantID, ClientID: clientID})
-		}
-		reqURL, reqTok := o.env("ACTIONS_ID_TOKEN_REQUEST_URL"), o.env("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
-		if reqURL == "" || reqTok == "" {
-			return nil, &UsageError{Msg: "--auth workload-identity needs AZURE_FEDERATED_TOKEN_FILE (Kubernetes, or a file written by your CI), or a GitHub Actions job with `permissions: id-token: write` (ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN)"}
-		}
-		for _, e := range []error{need("a tenant", tenantID, "--tenant or AZURE_TENANT_ID"), need("a client id", clientID, "--client-id or AZURE_CLIENT_ID")} {
-			if e != nil {
-				return nil, e
-			}
-		}
-		hc := o.HTTPClient
-		if hc == nil {
-			hc = &http.Client{Timeout: 30 * time.Second}
-		}
-		assertion := func(ctx context.Context) (string, error) {
-			return githubOIDCToken(ctx, hc, reqURL, reqTok)
-		}
-		return azidentity.NewClientAssertionCredential(tenantID, clientID, assertion, &azidentity.ClientAssertionCredentialOptions{ClientOptions: copts})
+		return o.workloadIdentityCredential(tenantID, clientID, copts)
 	}
 	return nil, &UsageError{Msg: fmt.Sprintf("unknown --auth %q", o.Auth)}
+}
+
+// need is the usage error for a setting --auth needs but was not given.
+func (o *Options) need(what, val, env string) error {
+	if val == "" {
+		return &UsageError{Msg: fmt.Sprintf("--auth %s needs %s: set %s", o.Auth, what, env)}
+	}
+	return nil
+}
+
+// clientCertificateCredential is --auth client-certificate: the
+// certificate (PEM or PKCS#12) named by AZURE_CLIENT_CERTIFICATE_PATH.
+func (o *Options) clientCertificateCredential(tenantID, clientID string, copts azcore.ClientOptions) (azcore.TokenCredential, error) {
+	path := o.env("AZURE_CLIENT_CERTIFICATE_PATH")
+	for _, e := range []error{o.need("a tenant", tenantID, "--tenant or AZURE_TENANT_ID"), o.need("a client id", clientID, "--client-id or AZURE_CLIENT_ID"), o.need("a certificate", path, "AZURE_CLIENT_CERTIFICATE_PATH (PEM or PKCS#12)")} {
+		if e != nil {
+			return nil, e
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &UsageError{Msg: fmt.Sprintf("AZURE_CLIENT_CERTIFICATE_PATH: %v", err)}
+	}
+	var pw []byte
+	if p := o.env("AZURE_CLIENT_CERTIFICATE_PASSWORD"); p != "" {
+		pw = []byte(p)
+	}
+	certs, key, err := azidentity.ParseCertificates(data, pw)
+	if err != nil {
+		return nil, &UsageError{Msg: fmt.Sprintf("AZURE_CLIENT_CERTIFICATE_PATH %s: %v", path, err)}
+	}
+	return azidentity.NewClientCertificateCredential(tenantID, clientID, certs, key, &azidentity.ClientCertificateCredentialOptions{ClientOptions: copts, SendCertificateChain: true})
+}
+
+// workloadIdentityCredential is --auth workload-identity: a federated
+// token file (Kubernetes, CI), or the GitHub Actions OIDC token.
+func (o *Options) workloadIdentityCredential(tenantID, clientID string, copts azcore.ClientOptions) (azcore.TokenCredential, error) {
+	if o.env("AZURE_FEDERATED_TOKEN_FILE") != "" {
+		return azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{ClientOptions: copts, TenantID: tenantID, ClientID: clientID})
+	}
+	reqURL, reqTok := o.env("ACTIONS_ID_TOKEN_REQUEST_URL"), o.env("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+	if reqURL == "" || reqTok == "" {
+		return nil, &UsageError{Msg: "--auth workload-identity needs AZURE_FEDERATED_TOKEN_FILE (Kubernetes, or a file written by your CI), or a GitHub Actions job with `permissions: id-token: write` (ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN)"}
+	}
+	for _, e := range []error{o.need("a tenant", tenantID, "--tenant or AZURE_TENANT_ID"), o.need("a client id", clientID, "--client-id or AZURE_CLIENT_ID")} {
+		if e != nil {
+			return nil, e
+		}
+	}
+	hc := o.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	assertion := func(ctx context.Context) (string, error) {
+		return githubOIDCToken(ctx, hc, reqURL, reqTok)
+	}
+	return azidentity.NewClientAssertionCredential(tenantID, clientID, assertion, &azidentity.ClientAssertionCredentialOptions{ClientOptions: copts})
 }
 
 // githubOIDCToken asks the GitHub Actions runtime for an OIDC token whose

@@ -310,23 +310,11 @@ func requestFamily(method string, u *url.URL) string {
 // with $top under 20, never below 1. `me/...` costs apply to users/{id}/...
 func directoryCost(method string, u *url.URL) int {
 	segs := strings.Split(strings.Trim(graphPath(u), "/"), "/")
-	q := u.Query()
-	cost := 1
-	switch {
-	case method == http.MethodPost && slices.Equal(segs, []string{"directoryobjects", "getbyids"}):
+	if method == http.MethodPost && slices.Equal(segs, []string{"directoryobjects", "getbyids"}) {
 		return 5 // $select in the body would make it 2; the collector sends none
-	case method == http.MethodGet && len(segs) == 1 && segs[0] == "users":
-		cost = 2
-	case method == http.MethodGet && len(segs) >= 3 && segs[0] == "groups" && segs[2] == "members":
-		cost = 3
-	case method == http.MethodGet && len(segs) >= 3 && segs[0] == "groups" && segs[2] == "transitivemembers":
-		cost = 5
-	case method == http.MethodGet && len(segs) >= 3 && segs[0] == "users" &&
-		slices.Contains([]string{"memberof", "transitivememberof", "ownedobjects", "licensedetails"}, segs[2]):
-		cost = 2
-	case method == http.MethodGet && len(segs) == 1 && segs[0] == "subscribedskus":
-		cost = 3
 	}
+	q := u.Query()
+	cost := directoryBaseCost(method, segs)
 	if q.Get("$select") != "" {
 		cost--
 	}
@@ -337,4 +325,26 @@ func directoryCost(method string, u *url.URL) int {
 		cost--
 	}
 	return max(cost, 1)
+}
+
+// directoryBaseCost is the base cost of an identity and access request by
+// path, before the query options.
+func directoryBaseCost(method string, segs []string) int {
+	if method != http.MethodGet {
+		return 1
+	}
+	switch {
+	case len(segs) == 1 && segs[0] == "users":
+		return 2
+	case len(segs) >= 3 && segs[0] == "groups" && segs[2] == "members":
+		return 3
+	case len(segs) >= 3 && segs[0] == "groups" && segs[2] == "transitivemembers":
+		return 5
+	case len(segs) >= 3 && segs[0] == "users" &&
+		slices.Contains([]string{"memberof", "transitivememberof", "ownedobjects", "licensedetails"}, segs[2]):
+		return 2
+	case len(segs) == 1 && segs[0] == "subscribedskus":
+		return 3
+	}
+	return 1
 }

@@ -186,6 +186,24 @@ func (o *Options) setDefaults() error {
 	if o.Concurrency > 32 {
 		return &UsageError{Msg: fmt.Sprintf("--concurrency %d is more than 32: Microsoft Graph throttles Conditional Access and directory reads per app and tenant; 4 to 8 is plenty", o.Concurrency)}
 	}
+	o.setLimitDefaults()
+	if o.ToolName == "" {
+		o.ToolName = "breakglass"
+	}
+	if o.ToolVersion == "" {
+		o.ToolVersion = "dev"
+	}
+	if o.LookupEnv == nil {
+		o.LookupEnv = lookupEnv
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return nil
+}
+
+// setLimitDefaults sets the timeouts, retries and caps not given.
+func (o *Options) setLimitDefaults() {
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Minute
 	}
@@ -210,19 +228,6 @@ func (o *Options) setDefaults() error {
 	if o.MaxResponseBytes <= 0 {
 		o.MaxResponseBytes = DefaultMaxResponseBytes
 	}
-	if o.ToolName == "" {
-		o.ToolName = "breakglass"
-	}
-	if o.ToolVersion == "" {
-		o.ToolVersion = "dev"
-	}
-	if o.LookupEnv == nil {
-		o.LookupEnv = lookupEnv
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	return nil
 }
 
 func (o *Options) env(name string) string {

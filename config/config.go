@@ -21,6 +21,8 @@ import (
 	_ "time/tzdata"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/breakglass-dev/breakglass/internal/fileerr"
 )
 
 // GlobalAdministrator is the role template id of Global Administrator, the
@@ -97,19 +99,9 @@ const (
 // discovers candidates (BG-INV-004) instead of judging declared accounts.
 func (c *Config) Discovery() bool { return len(c.Accounts) == 0 }
 
-// Error is a config problem at a file position: exit code 2.
-type Error struct {
-	Path string
-	Line int
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
-}
+// Error is a config problem at a file position: exit code 2. It is the
+// same type as mappings.Error (fileerr.Error).
+type Error = fileerr.Error
 
 // Load reads and validates a config file.
 func Load(path string) (*Config, error) {

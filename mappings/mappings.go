@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/breakglass-dev/breakglass/internal/fileerr"
 )
 
 //go:embed *.yaml
@@ -87,19 +89,9 @@ func (s *Set) ControlsFor(ruleID string) map[string][]string {
 // HasRule reports whether a rule has a mapping.
 func (s *Set) HasRule(ruleID string) bool { _, ok := s.rules[ruleID]; return ok }
 
-// Error is a mapping file problem at a position.
-type Error struct {
-	Path string
-	Line int
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
-}
+// Error is a mapping file problem at a position. It is the same type as
+// config.Error (fileerr.Error).
+type Error = fileerr.Error
 
 // LoadBuiltin loads the embedded catalogues and rule mapping.
 func LoadBuiltin() (*Set, error) {

@@ -221,52 +221,11 @@ func (o OSCAL) Write(w io.Writer, r *Report) error {
 	}
 	obsUUID := map[string]string{} // fingerprint → observation uuid
 	for _, x := range r.Results {
-		u := stableUUID(root, "observation", x.Fingerprint)
-		obsUUID[x.Fingerprint] = u
-		obs := oscalObservation{
-			UUID:        u,
-			Title:       fmt.Sprintf("%s %s: %s", x.RuleID, x.Status, describe(x.Resource)),
-			Description: x.Message,
-			Props: []oscalProp{
-				{Name: "rule-id", NS: oscalNS, Value: x.RuleID},
-				{Name: "status", NS: oscalNS, Value: x.Status},
-				{Name: "severity", NS: oscalNS, Value: x.Severity},
-				{Name: "fingerprint", NS: oscalNS, Value: x.Fingerprint},
-			},
-			Methods:   []string{"TEST"},
-			Subjects:  []oscalSubject{subject(x.Resource)},
-			Collected: oscalTime(r.Snapshot.CollectedAt),
-		}
-		if x.Status != engine.StatusPass && x.Status != engine.StatusNotApplicable {
-			obs.Types = []string{"finding"}
-		}
-		if x.Subject != nil {
-			obs.Subjects = append(obs.Subjects, subject(*x.Subject))
-		}
-		if w := x.Waiver; w != nil {
-			obs.Props = append(obs.Props,
-				oscalProp{Name: "waiver-owner", NS: oscalNS, Value: w.Owner},
-				oscalProp{Name: "waiver-expires", NS: oscalNS, Value: w.Expires},
-				oscalProp{Name: "waiver-expired", NS: oscalNS, Value: fmt.Sprint(w.Expired)})
-			obs.Remarks = "Waiver (" + w.Source + "): " + w.Reason
-		}
-		if o.SnapshotHref != "" {
-			obs.Evidence = []oscalEvidence{{Href: o.SnapshotHref, Description: "the collected snapshot (SHA-256 " + r.Snapshot.SHA256 + ")"}}
-		}
+		obs := o.observation(r, root, x, subject)
+		obsUUID[x.Fingerprint] = obs.UUID
 		res.Observations = append(res.Observations, obs)
 	}
-	if len(items) > 0 {
-		res.LocalDefinitions = &struct {
-			InventoryItems []oscalItem `json:"inventory-items"`
-		}{}
-		for _, it := range items {
-			res.LocalDefinitions.InventoryItems = append(res.LocalDefinitions.InventoryItems, it)
-		}
-		sort.Slice(res.LocalDefinitions.InventoryItems, func(i, j int) bool {
-			return res.LocalDefinitions.InventoryItems[i].Description+res.LocalDefinitions.InventoryItems[i].UUID <
-				res.LocalDefinitions.InventoryItems[j].Description+res.LocalDefinitions.InventoryItems[j].UUID
-		})
-	}
+	setInventory(&res, items)
 
 	// Findings: one per NIST control that a rule assesses.
 	rules := r.ruleByID()
@@ -351,4 +310,58 @@ func findingStatus(row ControlRow) oscalStatus {
 	default: // waived
 		return oscalStatus{State: "not-satisfied", Reason: "other", Remarks: "Risk accepted by waiver: " + row.Reason + "."}
 	}
+}
+
+// observation is the OSCAL observation of one result; subject names (and
+// records, once) an inventory item.
+func (o OSCAL) observation(r *Report, root string, x engine.Result, subject func(engine.Ref) oscalSubject) oscalObservation {
+	obs := oscalObservation{
+		UUID:        stableUUID(root, "observation", x.Fingerprint),
+		Title:       fmt.Sprintf("%s %s: %s", x.RuleID, x.Status, describe(x.Resource)),
+		Description: x.Message,
+		Props: []oscalProp{
+			{Name: "rule-id", NS: oscalNS, Value: x.RuleID},
+			{Name: "status", NS: oscalNS, Value: x.Status},
+			{Name: "severity", NS: oscalNS, Value: x.Severity},
+			{Name: "fingerprint", NS: oscalNS, Value: x.Fingerprint},
+		},
+		Methods:   []string{"TEST"},
+		Subjects:  []oscalSubject{subject(x.Resource)},
+		Collected: oscalTime(r.Snapshot.CollectedAt),
+	}
+	if x.Status != engine.StatusPass && x.Status != engine.StatusNotApplicable {
+		obs.Types = []string{"finding"}
+	}
+	if x.Subject != nil {
+		obs.Subjects = append(obs.Subjects, subject(*x.Subject))
+	}
+	if w := x.Waiver; w != nil {
+		obs.Props = append(obs.Props,
+			oscalProp{Name: "waiver-owner", NS: oscalNS, Value: w.Owner},
+			oscalProp{Name: "waiver-expires", NS: oscalNS, Value: w.Expires},
+			oscalProp{Name: "waiver-expired", NS: oscalNS, Value: fmt.Sprint(w.Expired)})
+		obs.Remarks = "Waiver (" + w.Source + "): " + w.Reason
+	}
+	if o.SnapshotHref != "" {
+		obs.Evidence = []oscalEvidence{{Href: o.SnapshotHref, Description: "the collected snapshot (SHA-256 " + r.Snapshot.SHA256 + ")"}}
+	}
+	return obs
+}
+
+// setInventory records items as res's inventory items, sorted (none: no
+// local definitions).
+func setInventory(res *oscalResult, items map[string]oscalItem) {
+	if len(items) == 0 {
+		return
+	}
+	res.LocalDefinitions = &struct {
+		InventoryItems []oscalItem `json:"inventory-items"`
+	}{}
+	for _, it := range items {
+		res.LocalDefinitions.InventoryItems = append(res.LocalDefinitions.InventoryItems, it)
+	}
+	sort.Slice(res.LocalDefinitions.InventoryItems, func(i, j int) bool {
+		return res.LocalDefinitions.InventoryItems[i].Description+res.LocalDefinitions.InventoryItems[i].UUID <
+			res.LocalDefinitions.InventoryItems[j].Description+res.LocalDefinitions.InventoryItems[j].UUID
+	})
 }

@@ -18,8 +18,6 @@ import (
 	"github.com/breakglass-dev/breakglass/config"
 )
 
-func init() { extraCommands = append(extraCommands, newCollectCmd) }
-
 const defaultSnapshotPath = "breakglass-snapshot.json"
 
 func newCollectCmd() *cobra.Command {
@@ -103,10 +101,10 @@ failed: they are recorded in the snapshot and summarised on stderr);
 			}
 			data, err := doc.Marshal()
 			if err != nil {
-				return &exitError{code: exitCollector, err: err}
+				return &collector.FatalError{Msg: "cannot encode the snapshot, no snapshot written", Err: err}
 			}
 			if err := snapshot.WriteFile(output, data); err != nil {
-				return &exitError{code: exitCollector, err: fmt.Errorf("%w (no snapshot written; check that the directory exists and is writable)", err)}
+				return &collector.FatalError{Msg: "no snapshot written; check that the directory exists and is writable", Err: err}
 			}
 			if !quiet {
 				printSummary(stderr, doc, output, time.Since(start))
@@ -149,7 +147,7 @@ func loadCollectConfig(cmd *cobra.Command, path string, stderr io.Writer, quiet 
 	}
 	cfg, err := config.Load(path)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
+		return nil, err
 	}
 	if cfg.Discovery() && !quiet {
 		fmt.Fprintf(stderr, "breakglass: %s declares no accounts: discovery mode (candidates are collected for BG-INV-004)\n", path)
@@ -157,18 +155,17 @@ func loadCollectConfig(cmd *cobra.Command, path string, stderr io.Writer, quiet 
 	return cfg, nil
 }
 
+// collectError words an error of collector.Run for the user; classify
+// gives it its exit code (a *collector.UsageError 2, anything else 3).
 func collectError(err error) error {
 	var ue *collector.UsageError
-	var fe *collector.FatalError
 	switch {
 	case errors.As(err, &ue):
-		return &exitError{code: exitUsage, err: err}
-	case errors.As(err, &fe):
-		return &exitError{code: exitCollector, err: fmt.Errorf("collection failed, no snapshot written: %w", err)}
+		return err
 	case errors.Is(err, context.Canceled):
-		return &exitError{code: exitCollector, err: errors.New("collection interrupted, no snapshot written")}
+		return &collector.FatalError{Msg: "collection interrupted, no snapshot written"}
 	}
-	return &exitError{code: exitCollector, err: fmt.Errorf("collection failed, no snapshot written: %w", err)}
+	return &collector.FatalError{Msg: "collection failed, no snapshot written", Err: err}
 }
 
 // printSummary names every data set that is not ok, and what to do.

@@ -4,8 +4,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { extraCommands = append(extraCommands, newCompletionCmd) }
-
 // newCompletionCmd replaces cobra's default completion command (same
 // scripts, from cobra's generators) so that it has an example and the
 // exit codes of every other command.

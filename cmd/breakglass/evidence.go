@@ -15,8 +15,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { extraCommands = append(extraCommands, newEvidenceCmd) }
-
 type evidenceOptions struct {
 	configPath  string
 	output      string
@@ -76,39 +74,13 @@ or input error.`,
 }
 
 func runEvidence(cmd *cobra.Command, snapshotPath string, o evidenceOptions) error {
-	if o.configPath == "" {
-		return usageError("evidence needs --config breakglass.yaml: the pack records the declaration the tenant was judged against")
+	zipOut, err := o.check(snapshotPath)
+	if err != nil {
+		return err
 	}
-	if o.timeout <= 0 {
-		return usageError("--timeout %s: give a positive duration such as 5m or 90s", o.timeout)
-	}
-	if o.output == "" {
-		return usageError("evidence needs --output: a .zip file or a new or empty directory")
-	}
-	zipOut := strings.EqualFold(filepath.Ext(o.output), ".zip")
-	if zipOut {
-		if err := checkWritable(o.output); err != nil {
-			return usageError("--output %s: %v", o.output, err)
-		}
-	} else if entries, err := os.ReadDir(o.output); err == nil && len(entries) > 0 {
-		return usageError("--output %s is a directory that is not empty: give a new or empty directory, or a .zip file", o.output)
-	} else if info, err := os.Stat(o.output); err == nil && !info.IsDir() {
-		return usageError("--output %s exists and is not a directory; a zip pack needs the .zip extension", o.output)
-	}
-	for flag, in := range map[string]string{"SNAPSHOT": snapshotPath, "--config": o.configPath, "--baseline": o.baseline} {
-		if sameFile(o.output, in) {
-			return usageError("--output %s would overwrite the %s file: write the pack somewhere else", o.output, flag)
-		}
-	}
-	var key ed25519.PrivateKey
-	if o.signKey != "" {
-		raw, err := os.ReadFile(o.signKey)
-		if err != nil {
-			return usageError("--sign-key %s: %v", o.signKey, errors.Unwrap(err))
-		}
-		if key, err = evidence.ParsePrivateKey(raw); err != nil {
-			return usageError("--sign-key %s: %v", o.signKey, err)
-		}
+	key, err := loadSignKey(o.signKey)
+	if err != nil {
+		return err
 	}
 	rep, err := buildReport(cmd, snapshotPath, scanOptions{
 		configPath: o.configPath, baseline: o.baseline, policyDirs: o.policyDirs,
@@ -119,6 +91,80 @@ func runEvidence(cmd *cobra.Command, snapshotPath string, o evidenceOptions) err
 		return err
 	}
 	opts := evidence.Options{Report: rep, SignKey: key}
+	if err := o.readInputs(snapshotPath, &opts); err != nil {
+		return err
+	}
+	pack, err := evidence.Build(opts)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if zipOut {
+		data, err := pack.Zip()
+		if err != nil {
+			return err
+		}
+		if err := snapshot.WriteFile(o.output, data); err != nil {
+			return usageError("--output %s: %v", o.output, err)
+		}
+	} else if err := pack.WriteDir(o.output, snapshot.WriteFile); err != nil {
+		return usageError("--output %s: %v", o.output, err)
+	}
+	s := rep.Summary
+	fmt.Fprintf(cmd.ErrOrStderr(), "breakglass: evidence pack %s: %d files, %d results (%d fail, %d error, %d manual, %d waived)%s\n",
+		o.output, len(pack.Files), len(rep.Results), s["fail"], s["error"], s["manual"], s["waived"], map[bool]string{true: ", signed", false: ""}[key != nil])
+	return nil
+}
+
+// check refuses options evidence cannot work with, and reports whether the
+// pack is a zip file (else a directory).
+func (o evidenceOptions) check(snapshotPath string) (zipOut bool, err error) {
+	if o.configPath == "" {
+		return false, usageError("evidence needs --config breakglass.yaml: the pack records the declaration the tenant was judged against")
+	}
+	if o.timeout <= 0 {
+		return false, usageError("--timeout %s: give a positive duration such as 5m or 90s", o.timeout)
+	}
+	if o.output == "" {
+		return false, usageError("evidence needs --output: a .zip file or a new or empty directory")
+	}
+	zipOut = strings.EqualFold(filepath.Ext(o.output), ".zip")
+	if zipOut {
+		if err := checkWritable(o.output); err != nil {
+			return false, usageError("--output %s: %v", o.output, err)
+		}
+	} else if entries, err := os.ReadDir(o.output); err == nil && len(entries) > 0 {
+		return false, usageError("--output %s is a directory that is not empty: give a new or empty directory, or a .zip file", o.output)
+	} else if info, err := os.Stat(o.output); err == nil && !info.IsDir() {
+		return false, usageError("--output %s exists and is not a directory; a zip pack needs the .zip extension", o.output)
+	}
+	for flag, in := range map[string]string{"SNAPSHOT": snapshotPath, "--config": o.configPath, "--baseline": o.baseline} {
+		if sameFile(o.output, in) {
+			return false, usageError("--output %s would overwrite the %s file: write the pack somewhere else", o.output, flag)
+		}
+	}
+	return zipOut, nil
+}
+
+// loadSignKey reads --sign-key (nil without one).
+func loadSignKey(path string) (ed25519.PrivateKey, error) {
+	if path == "" {
+		return nil, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError("--sign-key %s: %v", path, errors.Unwrap(err))
+	}
+	key, err := evidence.ParsePrivateKey(raw)
+	if err != nil {
+		return nil, usageError("--sign-key %s: %v", path, err)
+	}
+	return key, nil
+}
+
+// readInputs reads the files the pack holds as they were given: the
+// snapshot, config, baseline, --policy rules and --mappings files.
+func (o evidenceOptions) readInputs(snapshotPath string, opts *evidence.Options) error {
+	var err error
 	read := func(flag, path string) ([]byte, error) {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -151,24 +197,6 @@ func runEvidence(cmd *cobra.Command, snapshotPath string, o evidenceOptions) err
 		}
 		opts.Mappings = append(opts.Mappings, evidence.File{Name: filepath.Base(m), Data: data})
 	}
-	pack, err := evidence.Build(opts)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	if zipOut {
-		data, err := pack.Zip()
-		if err != nil {
-			return err
-		}
-		if err := snapshot.WriteFile(o.output, data); err != nil {
-			return usageError("--output %s: %v", o.output, err)
-		}
-	} else if err := pack.WriteDir(o.output, snapshot.WriteFile); err != nil {
-		return usageError("--output %s: %v", o.output, err)
-	}
-	s := rep.Summary
-	fmt.Fprintf(cmd.ErrOrStderr(), "breakglass: evidence pack %s: %d files, %d results (%d fail, %d error, %d manual, %d waived)%s\n",
-		o.output, len(pack.Files), len(rep.Results), s["fail"], s["error"], s["manual"], s["waived"], map[bool]string{true: ", signed", false: ""}[key != nil])
 	return nil
 }
 

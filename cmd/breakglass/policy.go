@@ -22,8 +22,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { extraCommands = append(extraCommands, newPolicyCmd) }
-
 func newPolicyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "policy",
@@ -96,14 +94,14 @@ func runPolicyTest(cmd *cobra.Command, dirs []string, o policyTestOptions) error
 	}
 	for _, path := range o.mappings {
 		if err := maps.AddFile(path); err != nil {
-			return &exitError{code: exitUsage, err: err}
+			return err
 		}
 	}
 	rep, err := engine.RunTests(cmd.Context(), dirs, engine.TestOptions{
 		Run: o.run, Trace: o.verbose, Coverage: o.coverage, Timeout: o.timeout, Mappings: maps,
 	})
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return err
 	}
 	for _, w := range rep.Warnings {
 		fmt.Fprintln(cmd.ErrOrStderr(), w)

@@ -7,12 +7,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Exit codes (SPEC.md).
+// Exit codes (SPEC.md; README.md "Exit codes"). classify in main.go picks
+// one for an error.
 const (
-	exitOK        = 0
-	exitFindings  = 1 // findings at or above --fail-on
-	exitUsage     = 2 // usage, config or input error
-	exitCollector = 3 // collection failed outright, no snapshot written
+	exitOK         = 0
+	exitFindings   = 1 // findings at or above --fail-on
+	exitUsage      = 2 // usage, config, input or policy-compile error
+	exitCollector  = 3 // collection failed outright, no snapshot written
+	exitIncomplete = 4 // interrupted, or an unexpected error: no verdict
 )
 
 // version and commit are set with -ldflags at release time.
@@ -21,8 +23,9 @@ var (
 	commit  = ""
 )
 
-// exitError carries an exit code out of a command; err may be nil when the
-// command already reported (e.g. findings).
+// exitError carries an exit code out of a command for what has no error
+// type of its own: findings, and command-line usage errors (usageError);
+// err may be nil when the command already reported (e.g. findings).
 type exitError struct {
 	code int
 	err  error
@@ -62,16 +65,21 @@ mapped to ISO/IEC 27001:2022, NIST SP 800-53 Rev. 5 and SOC 2.
 		return &exitError{code: exitUsage, err: fmt.Errorf("%w (see `%s --help`)", err, cmd.CommandPath())}
 	})
 	addQuietFlag(root)
-	root.AddCommand(newScanCmd(), newRulesCmd(), newControlsCmd(), newSchemaCmd(), newVersionCmd())
-	for _, extra := range extraCommands {
-		root.AddCommand(extra())
-	}
+	// Every command, in one place.
+	root.AddCommand(
+		newCollectCmd(),
+		newScanCmd(),
+		newRulesCmd(),
+		newControlsCmd(),
+		newEvidenceCmd(),
+		newPolicyCmd(),
+		newSchemaCmd(),
+		newVersionCmd(),
+		newCompletionCmd(),
+	)
+	markCommandErrors(root)
 	return root
 }
-
-// extraCommands lets commands that live in their own files (collect,
-// policy, evidence) register without editing this file.
-var extraCommands []func() *cobra.Command
 
 func versionString() string {
 	c := commit

@@ -40,12 +40,12 @@ func loadEngine(cmd *cobra.Command, policyDirs, mappingFiles []string) (*engine.
 	}
 	for _, path := range mappingFiles {
 		if err := maps.AddFile(path); err != nil {
-			return nil, &exitError{code: exitUsage, err: err}
+			return nil, err
 		}
 	}
 	eng, err := engine.New(cmd.Context(), engine.Options{Mappings: maps, PolicyDirs: policyDirs})
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
+		return nil, err
 	}
 	return eng, nil
 }

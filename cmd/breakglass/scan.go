@@ -262,42 +262,11 @@ func runScan(cmd *cobra.Command, snapshotPath string, o scanOptions) error {
 func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*report.Report, error) {
 	snap, err := snapshot.LoadLimit(snapshotPath, o.maxSize)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
+		return nil, err
 	}
-	in := engine.Input{Document: snap.Doc, Now: snap.CollectedAt}
-	if o.configPath != "" {
-		cfg, err := config.Load(o.configPath)
-		if err != nil {
-			return nil, &exitError{code: exitUsage, err: err}
-		}
-		if cfg.TenantID != "" && !strings.EqualFold(cfg.TenantID, snap.TenantID) {
-			return nil, usageError("%s: tenantId %s does not match the snapshot's tenant %s: give the breakglass.yaml of tenant %s, or collect a snapshot of tenant %s", o.configPath, cfg.TenantID, snap.TenantID, snap.TenantID, cfg.TenantID)
-		}
-		in.Config = cfg
-	} else if _, ok := snap.Doc["config"]; !ok {
-		if !isQuiet(cmd) {
-			fmt.Fprintln(cmd.ErrOrStderr(), "breakglass: no --config and none recorded in the snapshot: no accounts are declared, so declared-account rules judge nothing (discovery mode)")
-		}
-		in.Config = config.Default()
-	}
-	if o.now != "" {
-		if in.Now, err = time.Parse(time.RFC3339, o.now); err != nil {
-			return nil, usageError("--now %q is not an RFC 3339 time (e.g. 2026-11-25T00:00:00Z)", o.now)
-		}
-	}
-	if o.baseline != "" {
-		base, err := snapshot.LoadLimit(o.baseline, o.maxSize)
-		if err != nil {
-			return nil, &exitError{code: exitUsage, err: fmt.Errorf("--baseline: %w", err)}
-		}
-		if base.TenantID != snap.TenantID {
-			return nil, usageError("--baseline %s is from tenant %s, the snapshot from %s", o.baseline, base.TenantID, snap.TenantID)
-		}
-		if base.CollectedAt.After(snap.CollectedAt) {
-			return nil, usageError("--baseline %s was collected %s, after %s (%s): the baseline is the older snapshot; did you swap them? (breakglass scan NEW --baseline OLD)",
-				o.baseline, base.CollectedAt.Format(time.RFC3339), snapshotPath, snap.CollectedAt.Format(time.RFC3339))
-		}
-		in.Baseline = base.Doc
+	in, err := scanInput(cmd, snapshotPath, snap, o)
+	if err != nil {
+		return nil, err
 	}
 	if o.dumpInput != "" {
 		if err := dumpInput(o.dumpInput, in); err != nil {
@@ -315,7 +284,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	defer cancel()
 	results, err := eng.Scan(ctx, in)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
+		return nil, err
 	}
 	if results, err = applyWaivers(cmd, eng, in, o.configPath, results); err != nil {
 		return nil, err
@@ -380,7 +349,7 @@ func writeOutput(cmd *cobra.Command, out output, rep *report.Report) error {
 		return err
 	}
 	if err := snapshot.WriteFile(out.path, buf.Bytes()); err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return usageError("%w", err)
 	}
 	return nil
 }
@@ -390,7 +359,7 @@ func writeOutput(cmd *cobra.Command, out output, rep *report.Report) error {
 func dumpInput(path string, in engine.Input) error {
 	value, err := engine.BuildInput(in)
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return err
 	}
 	doc, err := ast.JSON(value)
 	if err != nil {
@@ -404,4 +373,46 @@ func dumpInput(path string, in engine.Input) error {
 		return usageError("--dump-input %s: %v", path, err)
 	}
 	return nil
+}
+
+// scanInput is the engine input for snap: the config (--config, the one
+// recorded in the snapshot, or discovery mode), --now and --baseline.
+func scanInput(cmd *cobra.Command, snapshotPath string, snap *snapshot.Loaded, o scanOptions) (engine.Input, error) {
+	in := engine.Input{Document: snap.Doc, Now: snap.CollectedAt}
+	if o.configPath != "" {
+		cfg, err := config.Load(o.configPath)
+		if err != nil {
+			return in, err
+		}
+		if cfg.TenantID != "" && !strings.EqualFold(cfg.TenantID, snap.TenantID) {
+			return in, usageError("%s: tenantId %s does not match the snapshot's tenant %s: give the breakglass.yaml of tenant %s, or collect a snapshot of tenant %s", o.configPath, cfg.TenantID, snap.TenantID, snap.TenantID, cfg.TenantID)
+		}
+		in.Config = cfg
+	} else if _, ok := snap.Doc["config"]; !ok {
+		if !isQuiet(cmd) {
+			fmt.Fprintln(cmd.ErrOrStderr(), "breakglass: no --config and none recorded in the snapshot: no accounts are declared, so declared-account rules judge nothing (discovery mode)")
+		}
+		in.Config = config.Default()
+	}
+	if o.now != "" {
+		var err error
+		if in.Now, err = time.Parse(time.RFC3339, o.now); err != nil {
+			return in, usageError("--now %q is not an RFC 3339 time (e.g. 2026-11-25T00:00:00Z)", o.now)
+		}
+	}
+	if o.baseline != "" {
+		base, err := snapshot.LoadLimit(o.baseline, o.maxSize)
+		if err != nil {
+			return in, fmt.Errorf("--baseline: %w", err)
+		}
+		if base.TenantID != snap.TenantID {
+			return in, usageError("--baseline %s is from tenant %s, the snapshot from %s", o.baseline, base.TenantID, snap.TenantID)
+		}
+		if base.CollectedAt.After(snap.CollectedAt) {
+			return in, usageError("--baseline %s was collected %s, after %s (%s): the baseline is the older snapshot; did you swap them? (breakglass scan NEW --baseline OLD)",
+				o.baseline, base.CollectedAt.Format(time.RFC3339), snapshotPath, snap.CollectedAt.Format(time.RFC3339))
+		}
+		in.Baseline = base.Doc
+	}
+	return in, nil
 }

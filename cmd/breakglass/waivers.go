@@ -25,7 +25,7 @@ func applyWaivers(cmd *cobra.Command, eng *engine.Engine, in engine.Input, confi
 		ids = append(ids, r.ID)
 	}
 	if err := cfg.CheckWaiverRules(configPath, ids); err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
+		return nil, err
 	}
 	cwd, _ := os.Getwd()
 	out, warnings := engine.ApplyWaivers(results, engine.WaiverOptions{
@@ -42,11 +42,11 @@ func applyWaivers(cmd *cobra.Command, eng *engine.Engine, in engine.Input, confi
 func provenance(snapshotBytes []byte, policyDirs []string) (*report.Provenance, error) {
 	sum, files, err := engine.BundleDigest(policyDirs)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
+		return nil, usageError("--policy: %w", err) // a --policy directory that cannot be read
 	}
 	p, err := report.NewProvenance(snapshotBytes, opaVersion(), sum, files)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
+		return nil, err
 	}
 	return p, nil
 }

@@ -164,29 +164,33 @@ func IDLines(data []byte) *IDIndex {
 		if kind != '"' || (name != "id" && name != "tenantId") {
 			continue
 		}
-		depth := len(keys)
 		if name == "tenantId" {
-			if depth == 2 && keys[1] == "metadata" {
+			if len(keys) == 2 && keys[1] == "metadata" {
 				x.tenant = lines.lineAt(valueStart(data, start))
 			}
 			continue
 		}
-		line := lines.lineAt(valueStart(data, start))
-		id := NormalizeString("id", unquote(raw)) // results carry the stored (lower-case) form
-		if _, seen := x.first[id]; !seen {
-			x.first[id] = line
+		x.addID(keys, inObject, unquote(raw), lines.lineAt(valueStart(data, start)))
+	}
+}
+
+// addID records the "id" value s at line, under keys (the member names of
+// the enclosing containers, inObject whether each is an object).
+func (x *IDIndex) addID(keys []string, inObject []bool, s string, line int) {
+	id := NormalizeString("id", s) // results carry the stored (lower-case) form
+	if _, seen := x.first[id]; !seen {
+		x.first[id] = line
+	}
+	// /dataSets/<set>/items/<n>/id: keys = ["", "dataSets", set, "items", ""].
+	if len(keys) == 5 && keys[1] == "dataSets" && keys[3] == "items" && !inObject[3] {
+		set := keys[2]
+		ids := x.byDataSet[set]
+		if ids == nil {
+			ids = map[string]int{}
+			x.byDataSet[set] = ids
 		}
-		// /dataSets/<set>/items/<n>/id: keys = ["", "dataSets", set, "items", ""].
-		if depth == 5 && keys[1] == "dataSets" && keys[3] == "items" && !inObject[3] {
-			set := keys[2]
-			ids := x.byDataSet[set]
-			if ids == nil {
-				ids = map[string]int{}
-				x.byDataSet[set] = ids
-			}
-			if _, seen := ids[id]; !seen {
-				ids[id] = line
-			}
+		if _, seen := ids[id]; !seen {
+			ids[id] = line
 		}
 	}
 }

@@ -66,6 +66,20 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	e, err := newCatalogue(compiler, modules, builtin, catalogue)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.prepareGroups(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// newCatalogue reads the rules' METADATA from a compiled compiler (modules
+// are its rule modules, tests excluded) and checks them against the
+// mappings: an engine that can list its rules but not yet evaluate them.
+func newCatalogue(compiler *ast.Compiler, modules map[string]*ast.Module, builtin map[string]bool, catalogue *mappings.Set) (*Engine, error) {
 	e := &Engine{compiler: compiler, modules: modules, builtin: builtin, mappings: catalogue, byID: map[string]*Rule{}}
 	if err := e.readCatalogue(); err != nil {
 		return nil, &PolicyError{err}
@@ -77,9 +91,6 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		ids[i] = r.ID
 	}
 	if err := catalogue.CheckRules(ids); err != nil {
-		return nil, err
-	}
-	if err := e.prepareGroups(ctx); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -385,8 +396,8 @@ func (e *Engine) readCatalogue() error {
 	for _, ref := range e.compiler.GetAnnotationSet().Flatten() {
 		a := ref.Annotations
 		pkg := ref.Path.String()
-		if a.Scope != "package" || !strings.HasPrefix(pkg, RulePackagePrefix) {
-			continue
+		if a.Scope != "package" || !strings.HasPrefix(pkg, RulePackagePrefix) || e.modules[a.Location.File] == nil {
+			continue // not a rule, or in a test file (policy test compiles them too)
 		}
 		builtin := e.builtin[a.Location.File]
 		rule, err := ruleFromAnnotations(a, pkg, builtin)

@@ -97,23 +97,25 @@ func RunTests(ctx context.Context, dirs []string, opts TestOptions) (*TestReport
 			}
 		}
 	}
-	// Compile once the way a scan does, for precise file:line:col errors
-	// and the METADATA checks, before the tester compiles again with its
-	// test-rewriting stages.
-	if _, err := Compile(modules); err != nil {
-		return nil, err
+	catalogue := opts.Mappings
+	if catalogue == nil {
+		if catalogue, err = mappings.LoadBuiltin(); err != nil {
+			return nil, err
+		}
 	}
-	eng, err := New(ctx, Options{Mappings: opts.Mappings, PolicyDirs: dirs})
-	if err != nil {
-		return nil, err
-	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTestTimeout
 	}
+	// One compile: the tester's, on the production compiler (sandbox
+	// capabilities, strict mode) plus its test-rewriting stages; the
+	// METADATA checks of scan --policy then read the same compiler.
+	compiler := NewCompiler()
 	runner := tester.NewRunner().
-		SetCompiler(NewCompiler()).
+		SetCompiler(compiler).
 		SetModules(modules).
 		SetTimeout(timeout).
 		EnableTracing(opts.Trace).
@@ -127,9 +129,16 @@ func RunTests(ctx context.Context, dirs []string, opts TestOptions) (*TestReport
 	ch, err := runner.RunTests(ctx, nil)
 	if err != nil {
 		if errs, ok := err.(ast.Errors); ok {
-			err = explainCompileErrors(errs)
+			return nil, &PolicyError{explainCompileErrors(errs)} // file:line:col, as scan --policy says it
 		}
 		return nil, &PolicyError{fmt.Errorf("compile tests: %w", err)}
+	}
+	eng, err := newCatalogue(compiler, ruleModules(modules), builtin, catalogue)
+	if err != nil {
+		cancel()
+		for range ch { // let the tests stop
+		}
+		return nil, err
 	}
 	rep := &TestReport{Warnings: eng.Warnings()}
 	for r := range ch {
@@ -171,4 +180,15 @@ func coverageOf(report cover.Report, keep func(string) bool) *Coverage {
 		c.Percent = 100 * float64(c.CoveredLines) / float64(total)
 	}
 	return c
+}
+
+// ruleModules is modules without the test files.
+func ruleModules(modules map[string]*ast.Module) map[string]*ast.Module {
+	out := make(map[string]*ast.Module, len(modules))
+	for name, m := range modules {
+		if !strings.HasSuffix(name, "_test.rego") {
+			out[name] = m
+		}
+	}
+	return out
 }

@@ -143,27 +143,7 @@ func Build(o Options) (*Pack, error) {
 		scan.Mappings = append(scan.Mappings, name)
 	}
 	rep.Scan = scan
-	// SARIF anchors name the files as given: point them at the pack's copies.
-	if rep.Source != nil {
-		src := *rep.Source
-		src.Snapshot = SnapshotFile
-		if src.Config != "" {
-			src.Config = ConfigFile
-		}
-		rep.Source = &src
-	}
-	// Waiver sources name the config as given: point them at the pack's copy.
-	if o.Report.Scan.Config != nil {
-		rep.Results = make([]engine.Result, len(o.Report.Results))
-		copy(rep.Results, o.Report.Results)
-		for i, r := range rep.Results {
-			if r.Waiver != nil {
-				w := *r.Waiver
-				w.Source = ConfigFile + strings.TrimPrefix(w.Source, o.Report.Scan.Config.Path)
-				rep.Results[i].Waiver = &w
-			}
-		}
-	}
+	pointAtPack(&rep, o.Report)
 
 	writers := map[string]report.Writer{
 		ResultsJSON:    report.JSON{},
@@ -308,4 +288,28 @@ Verify
   or, in the unpacked directory: sha256sum -c MANIFEST.sha256
 `)
 	return []byte(b.String())
+}
+
+// pointAtPack makes rep (a copy of orig) name the pack's copies of the
+// files: SARIF anchors and waiver sources name the files as given.
+func pointAtPack(rep, orig *report.Report) {
+	if rep.Source != nil {
+		src := *rep.Source
+		src.Snapshot = SnapshotFile
+		if src.Config != "" {
+			src.Config = ConfigFile
+		}
+		rep.Source = &src
+	}
+	if orig.Scan.Config != nil {
+		rep.Results = make([]engine.Result, len(orig.Results))
+		copy(rep.Results, orig.Results)
+		for i, r := range rep.Results {
+			if r.Waiver != nil {
+				w := *r.Waiver
+				w.Source = ConfigFile + strings.TrimPrefix(w.Source, orig.Scan.Config.Path)
+				rep.Results[i].Waiver = &w
+			}
+		}
+	}
 }

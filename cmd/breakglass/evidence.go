@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/breakglass-dev/breakglass/collector/snapshot"
 	"github.com/breakglass-dev/breakglass/report/evidence"
@@ -16,16 +15,9 @@ import (
 )
 
 type evidenceOptions struct {
-	configPath  string
-	output      string
-	baseline    string
-	policyDirs  []string
-	mappingFile []string
-	now         string
-	signKey     string
-	timeout     time.Duration
-	maxSize     int64
-	maxMemory   uint64
+	evalOptions
+	output  string
+	signKey string
 }
 
 func newEvidenceCmd() *cobra.Command {
@@ -59,16 +51,9 @@ or input error.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.configPath, "config", "c", "", "breakglass.yaml declaring the accounts (required: the pack records the declaration)")
+	o.addFlags(f, "breakglass.yaml declaring the accounts (required: the pack records the declaration)", true)
 	f.StringVarP(&o.output, "output", "o", "", "the pack: a .zip file, or a new or empty directory (required)")
-	f.StringVar(&o.baseline, "baseline", "", "older snapshot to compare against (enables BG-DRIFT-001; included in the pack)")
-	f.StringArrayVarP(&o.policyDirs, "policy", "p", nil, "directory of custom Rego rules (repeatable; included in the pack)")
-	f.StringArrayVar(&o.mappingFile, "mappings", nil, "extra control framework file (repeatable; included in the pack)")
-	f.StringVar(&o.now, "now", "", "evaluate time-based rules and waivers as of this RFC 3339 time (default: the snapshot's collectedAt)")
 	f.StringVar(&o.signKey, "sign-key", "", "ed25519 private key (PKCS#8 PEM) to sign MANIFEST.sha256 with (writes MANIFEST.sha256.sig)")
-	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound rule evaluation; rules still running then report error (the others report normally)")
-	f.Int64Var(&o.maxSize, "max-snapshot-size", snapshot.DefaultMaxSize, "refuse a snapshot or baseline larger than this many bytes")
-	f.Uint64Var(&o.maxMemory, "max-memory", 4096, "stop rule evaluation when the scan's heap passes this many MiB; rules still running report error (0: no limit)")
 	cmd.AddCommand(newEvidenceVerifyCmd())
 	return cmd
 }
@@ -82,11 +67,7 @@ func runEvidence(cmd *cobra.Command, snapshotPath string, o evidenceOptions) err
 	if err != nil {
 		return err
 	}
-	rep, err := buildReport(cmd, snapshotPath, scanOptions{
-		configPath: o.configPath, baseline: o.baseline, policyDirs: o.policyDirs,
-		mappingFile: o.mappingFile, now: o.now, outputs: &outputSpec{},
-		timeout: o.timeout, maxSize: o.maxSize, maxMemory: o.maxMemory,
-	})
+	rep, err := buildReport(cmd, snapshotPath, scanOptions{evalOptions: o.evalOptions, outputs: &outputSpec{}})
 	if err != nil {
 		return err
 	}
@@ -121,8 +102,8 @@ func (o evidenceOptions) check(snapshotPath string) (zipOut bool, err error) {
 	if o.configPath == "" {
 		return false, usageError("evidence needs --config breakglass.yaml: the pack records the declaration the tenant was judged against")
 	}
-	if o.timeout <= 0 {
-		return false, usageError("--timeout %s: give a positive duration such as 5m or 90s", o.timeout)
+	if err := o.evalOptions.check(); err != nil {
+		return false, err
 	}
 	if o.output == "" {
 		return false, usageError("evidence needs --output: a .zip file or a new or empty directory")

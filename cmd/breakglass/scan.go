@@ -21,18 +21,11 @@ import (
 )
 
 type scanOptions struct {
-	configPath  string
+	evalOptions
 	outputs     *outputSpec
 	failOn      string
-	baseline    string
-	policyDirs  []string
-	mappingFile []string
 	includePass bool
-	now         string
 	dumpInput   string
-	timeout     time.Duration
-	maxSize     int64
-	maxMemory   uint64
 }
 
 func newScanCmd() *cobra.Command {
@@ -68,19 +61,12 @@ Exit codes: 0 ok; 1 a fail or error result at or above --fail-on;
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.configPath, "config", "c", "", "breakglass.yaml declaring the accounts (default: the config recorded in the snapshot)")
+	o.addFlags(f, "breakglass.yaml declaring the accounts (default: the config recorded in the snapshot)", false)
 	o.outputs = &outputSpec{}
 	f.VarP(formatFlag{o.outputs}, "format", "f", "output format: "+strings.Join(report.Formats(), ", ")+" (repeatable; default text)")
 	f.VarP(outputFlag{o.outputs}, "output", "o", "file for the --format given just before it (default stdout; - is stdout); alone, the format follows the extension (.sarif, .json, .xml, .md, .html)")
 	f.StringVar(&o.failOn, "fail-on", "none", "exit 1 when a fail or error result has this severity or higher: critical, high, medium, low, none")
-	f.StringVar(&o.baseline, "baseline", "", "older snapshot to compare against (enables BG-DRIFT-001)")
-	f.StringArrayVarP(&o.policyDirs, "policy", "p", nil, "directory of custom Rego rules (repeatable)")
-	f.StringArrayVar(&o.mappingFile, "mappings", nil, "extra control framework file (repeatable)")
 	f.BoolVar(&o.includePass, "include-pass", false, "also show pass and not_applicable results in text and markdown (JSON always has them; SARIF never does: GitHub would show each as an open alert)")
-	f.StringVar(&o.now, "now", "", "evaluate time-based rules as of this RFC 3339 time (default: the snapshot's collectedAt)")
-	f.Int64Var(&o.maxSize, "max-snapshot-size", snapshot.DefaultMaxSize, "refuse a snapshot or baseline larger than this many bytes")
-	f.Uint64Var(&o.maxMemory, "max-memory", 4096, "stop rule evaluation when the scan's heap passes this many MiB; rules still running report error (0: no limit)")
-	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound rule evaluation; rules still running then report error (the others report normally)")
 	f.StringVar(&o.dumpInput, "dump-input", "", "also write the exact Rego input document (snapshot + config [+ baseline]) to this JSON file, for opa eval and rule authors")
 	return cmd
 }
@@ -219,8 +205,8 @@ func runScan(cmd *cobra.Command, snapshotPath string, o scanOptions) error {
 	if engine.SeverityRank(o.failOn) == 0 && o.failOn != "none" {
 		return usageError("--fail-on %q: use one of critical, high, medium, low, none", o.failOn)
 	}
-	if o.timeout <= 0 {
-		return usageError("--timeout %s: give a positive duration such as 5m or 90s", o.timeout)
+	if err := o.check(); err != nil {
+		return err
 	}
 	outs, err := o.plan()
 	if err != nil {

@@ -275,7 +275,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	if results, err = applyWaivers(cmd, eng, in, o.configPath, results); err != nil {
 		return nil, err
 	}
-	prov, err := provenance(snap.Bytes, o.policyDirs)
+	prov, err := provenance(snap.Bytes, eng)
 	if err != nil {
 		return nil, err
 	}

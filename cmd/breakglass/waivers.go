@@ -38,12 +38,10 @@ func applyWaivers(cmd *cobra.Command, eng *engine.Engine, in engine.Input, confi
 	return out, nil
 }
 
-// provenance records how the snapshot was collected and which rules ran.
-func provenance(snapshotBytes []byte, policyDirs []string) (*report.Provenance, error) {
-	sum, files, err := engine.BundleDigest(policyDirs)
-	if err != nil {
-		return nil, usageError("--policy: %w", err) // a --policy directory that cannot be read
-	}
+// provenance records how the snapshot was collected and which rules ran
+// (the sources the engine compiled, as it read them).
+func provenance(snapshotBytes []byte, eng *engine.Engine) (*report.Provenance, error) {
+	sum, files := eng.Bundle()
 	p, err := report.NewProvenance(snapshotBytes, opaVersion(), sum, files)
 	if err != nil {
 		return nil, err

@@ -39,6 +39,7 @@ type Engine struct {
 	builtin  map[string]bool // names of the embedded modules
 	groups   []queryGroup
 	mappings *mappings.Set
+	bundle   []FileDigest // the sources the rules were compiled from (Bundle)
 	refQueryCache
 }
 
@@ -58,7 +59,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 			return nil, err
 		}
 	}
-	modules, builtin, err := loadModules(opts.PolicyDirs, false, "--policy")
+	modules, builtin, files, err := loadModules(opts.PolicyDirs, false, "--policy")
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +74,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err := e.prepareGroups(ctx); err != nil {
 		return nil, err
 	}
+	e.bundle = files
 	return e, nil
 }
 
@@ -115,7 +117,7 @@ func (e *Engine) Modules() map[string]*ast.Module { return e.modules }
 // under dirs. withTests keeps *_test.rego files (for `policy test`).
 // Embedded modules are named policies/<path>; custom ones by their path.
 func LoadModules(dirs []string, withTests bool) (map[string]*ast.Module, error) {
-	modules, _, err := loadModules(dirs, withTests, "--policy")
+	modules, _, _, err := loadModules(dirs, withTests, "--policy")
 	return modules, err
 }
 
@@ -127,9 +129,10 @@ var libPackage = ast.MustParseRef("data.breakglass.lib")
 // user's --policy directory may well be called policies/rules. what names
 // the directories in errors the way the user gave them ("--policy" or
 // "policy test").
-func loadModules(dirs []string, withTests bool, what string) (map[string]*ast.Module, map[string]bool, error) {
+func loadModules(dirs []string, withTests bool, what string) (map[string]*ast.Module, map[string]bool, []FileDigest, error) {
 	modules := map[string]*ast.Module{}
 	builtin := map[string]bool{}
+	var files []FileDigest // the rule bundle: every evaluated (non-test) source, as read
 	// reserved maps every package an embedded (non-test) module declares to
 	// the first file declaring it.
 	reserved := map[string]string{libPackage.String(): "policies/lib"}
@@ -142,6 +145,9 @@ func loadModules(dirs []string, withTests bool, what string) (map[string]*ast.Mo
 			return err
 		}
 		name := "policies/" + path
+		if !strings.HasSuffix(path, "_test.rego") {
+			files = append(files, digestOf(name, src))
+		}
 		m, err := parseInto(modules, name, src)
 		if err != nil {
 			return err
@@ -153,17 +159,17 @@ func loadModules(dirs []string, withTests bool, what string) (map[string]*ast.Mo
 		return nil
 	})
 	if err != nil {
-		return nil, nil, &PolicyError{fmt.Errorf("built-in policies: %w", err)}
+		return nil, nil, nil, &PolicyError{fmt.Errorf("built-in policies: %w", err)}
 	}
 	for _, dir := range dirs {
-		if err := loadDir(modules, reserved, dir, withTests, what); err != nil {
-			return nil, nil, err
+		if err := loadDir(modules, reserved, &files, dir, withTests, what); err != nil {
+			return nil, nil, nil, err
 		}
 	}
-	return modules, builtin, nil
+	return modules, builtin, files, nil
 }
 
-func loadDir(modules map[string]*ast.Module, reserved map[string]string, dir string, withTests bool, what string) error {
+func loadDir(modules map[string]*ast.Module, reserved map[string]string, files *[]FileDigest, dir string, withTests bool, what string) error {
 	info, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &PolicyError{fmt.Errorf("%s %s: no such directory", what, dir)}
@@ -184,6 +190,9 @@ func loadDir(modules map[string]*ast.Module, reserved map[string]string, dir str
 			return err
 		}
 		found++
+		if !strings.HasSuffix(path, "_test.rego") {
+			*files = append(*files, digestOf(bundlePath(dir, path), src))
+		}
 		m, err := parseInto(modules, filepath.ToSlash(path), src)
 		if err != nil {
 			return err

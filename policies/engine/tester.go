@@ -86,7 +86,7 @@ func (r *TestReport) Failed() bool {
 // otherwise only the tests found under dirs run. A load, compile or METADATA
 // error is returned as a *PolicyError.
 func RunTests(ctx context.Context, dirs []string, opts TestOptions) (*TestReport, error) {
-	modules, builtin, err := loadModules(dirs, true, "policy test")
+	modules, builtin, _, err := loadModules(dirs, true, "policy test")
 	if err != nil {
 		return nil, err
 	}

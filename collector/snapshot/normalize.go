@@ -32,7 +32,14 @@ import (
 // query comparing an upper-cased id with == would not match the sign-in
 // log, and lower-casing it here would hide that.
 
-var guidRE = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+// guidPattern is a GUID in either letter case; guidRE matches a whole
+// string, embeddedGUID the GUIDs inside one.
+const guidPattern = `[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}`
+
+var (
+	guidRE       = regexp.MustCompile(`^` + guidPattern + `$`)
+	embeddedGUID = regexp.MustCompile(guidPattern)
+)
 
 // nameKeys hold a UPN (or, for account and drill references, a UPN or an
 // object id).
@@ -87,8 +94,6 @@ func NormalizeString(key, s string) string {
 	}
 	return s
 }
-
-var embeddedGUID = regexp.MustCompile(`[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}`)
 
 // lowerEmbeddedGUIDs lower-cases the GUIDs inside a composite id
 // (DirectoryRole_<tenant>_<role>) or a Graph path (/groups/<id>/members)

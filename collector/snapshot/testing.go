@@ -5,16 +5,13 @@ import (
 	"strings"
 )
 
-var (
-	anyGUID = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
-	upnPair = regexp.MustCompile(`("(?:userPrincipalName|account)":\s*")([^"]*)"`)
-)
+var upnPair = regexp.MustCompile(`("(?:userPrincipalName|account)":\s*")([^"]*)"`)
 
 // UpperCaseIdentifiers returns a copy of a snapshot or config file with
 // every GUID and UPN upper-cased, as Graph may return them: for tests that
 // prove the scan does not depend on identifier case.
 func UpperCaseIdentifiers(data []byte) []byte {
-	out := anyGUID.ReplaceAllFunc(data, func(b []byte) []byte { return []byte(strings.ToUpper(string(b))) })
+	out := embeddedGUID.ReplaceAllFunc(data, func(b []byte) []byte { return []byte(strings.ToUpper(string(b))) })
 	return upnPair.ReplaceAllFunc(out, func(b []byte) []byte {
 		m := upnPair.FindSubmatch(b)
 		return append(append([]byte{}, m[1]...), []byte(strings.ToUpper(string(m[2]))+`"`)...)

@@ -303,12 +303,16 @@ func watchMemory(ctx context.Context) (context.Context, func()) {
 	return ctx, func() { close(done); cancel(nil) }
 }
 
+// regoKindKey is how data.breakglass.lib.resources names a resource kind
+// (enabled-policy-account → enabled_policy_account).
+func regoKindKey(kind string) string { return strings.ReplaceAll(kind, "-", "_") }
+
 // closedKindKeys are the enumerable resource kinds as Rego names them.
 func closedKindKeys() []string {
 	var keys []string
 	for kind, k := range ResourceKinds {
 		if k.Closed {
-			keys = append(keys, strings.ReplaceAll(kind, "-", "_"))
+			keys = append(keys, regoKindKey(kind))
 		}
 	}
 	sort.Strings(keys)

@@ -163,7 +163,7 @@ func (e *Engine) fanOut(rule *Rule, ev *evaluation, input ast.Object, tenant Ref
 // whether they could be enumerated at all.
 func (e *Engine) targets(rule *Rule, ev *evaluation, input ast.Object) ([]target, bool) {
 	kind := ResourceKinds[rule.Resource]
-	key := strings.ReplaceAll(rule.Resource, "-", "_")
+	key := regoKindKey(rule.Resource)
 	if _, failed := ev.resourceFailures[key]; failed || !kind.Closed || len(missingData(input, kind.Needs)) > 0 {
 		return nil, false
 	}
@@ -176,8 +176,7 @@ func (e *Engine) targets(rule *Rule, ev *evaluation, input ast.Object) ([]target
 // in the enumeration), one tenant-level error says the verdicts may be
 // incomplete.
 func (e *Engine) unjudged(rule *Rule, ev *evaluation, input ast.Object, got []Result, tenantID string) []Result {
-	key := strings.ReplaceAll(rule.Resource, "-", "_")
-	if why, failed := ev.resourceFailures[key]; failed {
+	if why, failed := ev.resourceFailures[regoKindKey(rule.Resource)]; failed {
 		msg := fmt.Sprintf("the %s resources could not be enumerated (%s), so it is unknown whether rule %s judged all of them; treat its verdicts as incomplete",
 			strings.ReplaceAll(rule.Resource, "-", " "), why, rule.ID)
 		return []Result{e.newResult(rule, StatusError, Ref{Type: "tenant", ID: tenantID}, nil, "enumeration", msg, tenantID)}

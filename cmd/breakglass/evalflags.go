@@ -44,3 +44,14 @@ func (o *evalOptions) check() error {
 	}
 	return nil
 }
+
+// overwrittenInput names the input (SNAPSHOT, --config, --baseline) that
+// writing output would overwrite, or "".
+func (o *evalOptions) overwrittenInput(snapshotPath, output string) string {
+	for _, in := range []struct{ flag, path string }{{"SNAPSHOT", snapshotPath}, {"--config", o.configPath}, {"--baseline", o.baseline}} {
+		if sameFile(output, in.path) {
+			return in.flag
+		}
+	}
+	return ""
+}

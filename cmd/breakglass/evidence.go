@@ -118,10 +118,8 @@ func (o evidenceOptions) check(snapshotPath string) (zipOut bool, err error) {
 	} else if info, err := os.Stat(o.output); err == nil && !info.IsDir() {
 		return false, usageError("--output %s exists and is not a directory; a zip pack needs the .zip extension", o.output)
 	}
-	for flag, in := range map[string]string{"SNAPSHOT": snapshotPath, "--config": o.configPath, "--baseline": o.baseline} {
-		if sameFile(o.output, in) {
-			return false, usageError("--output %s would overwrite the %s file: write the pack somewhere else", o.output, flag)
-		}
+	if flag := o.overwrittenInput(snapshotPath, o.output); flag != "" {
+		return false, usageError("--output %s would overwrite the %s file: write the pack somewhere else", o.output, flag)
 	}
 	return zipOut, nil
 }

@@ -213,10 +213,8 @@ func runScan(cmd *cobra.Command, snapshotPath string, o scanOptions) error {
 		return err
 	}
 	for _, out := range outs {
-		for flag, in := range map[string]string{"SNAPSHOT": snapshotPath, "--config": o.configPath, "--baseline": o.baseline} {
-			if sameFile(out.path, in) {
-				return usageError("--output %s would overwrite the %s file: write the report somewhere else", out.path, flag)
-			}
+		if flag := o.overwrittenInput(snapshotPath, out.path); flag != "" {
+			return usageError("--output %s would overwrite the %s file: write the report somewhere else", out.path, flag)
 		}
 	}
 	rep, err := buildReport(cmd, snapshotPath, o)

@@ -12,9 +12,12 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/breakglass-dev/breakglass/mappings"
 	"github.com/breakglass-dev/breakglass/policies"
@@ -136,30 +139,25 @@ func loadModules(dirs []string, withTests bool, what string) (map[string]*ast.Mo
 	// reserved maps every package an embedded (non-test) module declares to
 	// the first file declaring it.
 	reserved := map[string]string{libPackage.String(): "policies/lib"}
-	err := fs.WalkDir(policies.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !isRego(path, withTests) {
-			return err
-		}
-		src, err := policies.FS.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		name := "policies/" + path
-		if !strings.HasSuffix(path, "_test.rego") {
-			files = append(files, digestOf(name, src))
-		}
-		m, err := parseInto(modules, name, src)
-		if err != nil {
-			return err
-		}
-		builtin[name] = true
-		if pkg := m.Package.Path.String(); !strings.HasSuffix(path, "_test.rego") && reserved[pkg] == "" {
-			reserved[pkg] = name
-		}
-		return nil
-	})
+	sources, err := embeddedSources(withTests)
 	if err != nil {
 		return nil, nil, nil, &PolicyError{fmt.Errorf("built-in policies: %w", err)}
+	}
+	parsed, err := parseConcurrently(sources)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for i, src := range sources {
+		m := parsed[i]
+		modules[src.name] = m
+		builtin[src.name] = true
+		if src.test {
+			continue
+		}
+		files = append(files, digestOf(src.name, src.text))
+		if pkg := m.Package.Path.String(); reserved[pkg] == "" {
+			reserved[pkg] = src.name
+		}
 	}
 	for _, dir := range dirs {
 		if err := loadDir(modules, reserved, &files, dir, withTests, what); err != nil {
@@ -286,6 +284,15 @@ func parseInto(modules map[string]*ast.Module, name string, src []byte) (*ast.Mo
 	if _, dup := modules[name]; dup {
 		return nil, &PolicyError{fmt.Errorf("%s: loaded twice (two --policy directories overlap, or a --policy file has the name of a built-in policy file)", name)}
 	}
+	m, err := parseModule(name, src)
+	if err != nil {
+		return nil, err
+	}
+	modules[name] = m
+	return m, nil
+}
+
+func parseModule(name string, src []byte) (*ast.Module, error) {
 	m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
 	if err != nil {
 		var errs ast.Errors
@@ -294,8 +301,56 @@ func parseInto(modules map[string]*ast.Module, name string, src []byte) (*ast.Mo
 		}
 		return nil, &PolicyError{err}
 	}
-	modules[name] = m
 	return m, nil
+}
+
+// regoFile is one embedded Rego file, named policies/<path>.
+type regoFile struct {
+	name string
+	text []byte
+	test bool // a *_test.rego file
+}
+
+// embeddedSources reads the embedded .rego files in walk (lexical) order.
+func embeddedSources(withTests bool) ([]regoFile, error) {
+	var sources []regoFile
+	err := fs.WalkDir(policies.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !isRego(path, withTests) {
+			return err
+		}
+		text, err := policies.FS.ReadFile(path)
+		sources = append(sources, regoFile{name: "policies/" + path, text: text, test: strings.HasSuffix(path, "_test.rego")})
+		return err
+	})
+	return sources, err
+}
+
+// parseConcurrently parses sources on every CPU: parsing is a third of
+// engine start and the files are independent. Modules come back in the
+// order of sources; of several errors, the first file's is returned.
+func parseConcurrently(sources []regoFile) ([]*ast.Module, error) {
+	modules := make([]*ast.Module, len(sources))
+	errs := make([]error, len(sources))
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(sources)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(sources); i = int(next.Add(1) - 1) {
+				modules[i], errs[i] = parseModule(sources[i].name, sources[i].text)
+			}
+		})
+	}
+	wg.Wait()
+	return modules, firstNonNil(errs)
+}
+
+func firstNonNil(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewCompiler returns the production compiler configuration, not yet
@@ -316,9 +371,25 @@ func Compile(modules map[string]*ast.Module) (*ast.Compiler, error) {
 // verifiedStages are compiler stages that only check (they rewrite
 // nothing evaluation uses) and that TestEmbeddedModulesPassEveryCheck runs
 // on the embedded modules in every build: a scan without custom rules
-// skips them, a quarter to a third of engine start (docs/performance.md).
+// skips them (about a tenth of engine start, docs/performance.md).
 // With any --policy module every stage runs.
-var verifiedStages = []ast.StageID{ast.StageCheckTypes}
+//
+// Each was read in OPA's compile.go (v1.22): they walk the modules and
+// report errors, and write nothing later stages or evaluation read.
+var verifiedStages = []ast.StageID{
+	ast.StageCheckTypes,
+	ast.StageCheckRecursion,
+	ast.StageCheckUndefinedFuncs,
+	ast.StageCheckSafetyRuleHeads,
+	ast.StageCheckRuleConflicts,
+	ast.StageCheckVoidCalls,
+	ast.StageCheckKeywordOverrides,
+	ast.StageCheckDuplicateImports,
+	ast.StageCheckUnusedImports,
+	ast.StageCheckUnsafeBuiltins,
+	ast.StageCheckDeprecatedBuiltins,
+	ast.StageBuildRequiredCapabilities,
+}
 
 // compileModules is Compile; embeddedOnly skips verifiedStages.
 func compileModules(modules map[string]*ast.Module, embeddedOnly bool) (*ast.Compiler, error) {

@@ -32,6 +32,9 @@ func TestScanExitCodes(t *testing.T) {
 	os.WriteFile(badJSON, []byte("{\n  \"schemaVersion\": 1,\n  oops\n}"), 0o644)
 	badConfig := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(badConfig, []byte("accounts:\n  - id: nope\n"), 0o644)
+	badPolicy := filepath.Join(dir, "policy")
+	os.Mkdir(badPolicy, 0o755)
+	os.WriteFile(filepath.Join(badPolicy, "broken.rego"), []byte("package breakglass.rules.acme\n\nx := \n"), 0o644)
 	cases := []struct {
 		name string
 		args []string
@@ -44,6 +47,8 @@ func TestScanExitCodes(t *testing.T) {
 		{"missing snapshot", []string{"scan", filepath.Join(dir, "none.json")}, 2, "cannot read snapshot"},
 		{"invalid JSON names the line", []string{"scan", badJSON}, 2, "bad.json:3:"},
 		{"bad config names the line", []string{"scan", sampleSnap, "-c", badConfig}, 2, "bad.yaml:2:"},
+		{"a bad snapshot is reported before a bad policy compiled alongside it", []string{"scan", badJSON, "-p", badPolicy}, 2, "bad.json:3:"},
+		{"a bad policy is reported when the snapshot is fine", []string{"scan", sampleSnap, "-p", badPolicy}, 2, "broken.rego:4:"},
 		{"unknown format", []string{"scan", sampleSnap, "-f", "pdf"}, 2, "unknown format"},
 		{"bad fail-on", []string{"scan", sampleSnap, "--fail-on", "urgent"}, 2, "--fail-on"},
 		{"two formats on stdout", []string{"scan", sampleSnap, "-f", "json", "-f", "text"}, 2, "stdout"},

@@ -244,10 +244,18 @@ func runScan(cmd *cobra.Command, snapshotPath string, o scanOptions) error {
 }
 
 func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*report.Report, error) {
+	// Compiling the rules needs nothing from the input and reading the
+	// input nothing from the rules: both are CPU-bound, so they overlap.
+	// The input's errors are still reported first.
+	loadedEngine := inBackground(func() (*engine.Engine, error) {
+		return loadEngine(cmd, o.policyDirs, o.mappingFile)
+	})
 	snap, err := snapshot.LoadLimit(snapshotPath, o.maxSize)
 	if err != nil {
 		return nil, err
 	}
+	// The SARIF regions are read from the bytes while the rules evaluate.
+	idLines := inBackground(func() (*snapshot.IDIndex, error) { return snapshot.IDLines(snap.Bytes), nil })
 	in, err := scanInput(cmd, snapshotPath, snap, o)
 	if err != nil {
 		return nil, err
@@ -257,7 +265,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 			return nil, err
 		}
 	}
-	eng, err := loadEngine(cmd, o.policyDirs, o.mappingFile)
+	eng, err := loadedEngine()
 	if err != nil {
 		return nil, err
 	}
@@ -277,6 +285,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	if err != nil {
 		return nil, err
 	}
+	lines, _ := idLines()
 	cwd, _ := os.Getwd()
 	scanInfo := report.Scan{Now: in.Now.UTC()}
 	if o.configPath != "" {
@@ -302,7 +311,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 		Results:     results,
 		Summary:     engine.Summarize(results),
 		Mappings:    eng.Mappings(),
-		IDLines:     snapshot.IDLines(snap.Bytes),
+		IDLines:     lines,
 		Source:      sarifSource(o.configPath, snapshotPath, in.Config, cwd),
 		Log:         cmd.ErrOrStderr(),
 		IncludePass: o.includePass,
@@ -399,4 +408,23 @@ func scanInput(cmd *cobra.Command, snapshotPath string, snap *snapshot.Loaded, o
 		in.Baseline = base.Doc
 	}
 	return in, nil
+}
+
+// inBackground runs f in its own goroutine and returns a function that
+// waits for its result. If the caller returns early, f still finishes and
+// its result is dropped.
+func inBackground[T any](f func() (T, error)) func() (T, error) {
+	type result struct {
+		value T
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	return func() (T, error) {
+		r := <-done
+		return r.value, r.err
+	}
 }

@@ -74,7 +74,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := e.prepareGroups(ctx); err != nil {
+	if err := e.prepareGroups(ctx, shardLibraries); err != nil {
 		return nil, err
 	}
 	e.bundle = files
@@ -563,34 +563,84 @@ func definesResults(m *ast.Module) bool {
 
 // queryGroup is one prepared query returning the results of several rules.
 type queryGroup struct {
-	rules []*Rule
-	query rego.PreparedEvalQuery
+	rules     []*Rule
+	resources bool // the query also enumerates data.breakglass.lib.resources
+	builtin   bool
+	query     rego.PreparedEvalQuery
 }
 
-// prepareGroups prepares one query for the built-in rules (with the
-// resource enumerations) and one for the custom rules: a custom rule that
-// runs past --timeout cannot cost the built-ins their verdicts, which are
-// evaluated first.
-func (e *Engine) prepareGroups(ctx context.Context) error {
-	var builtins, custom []*Rule
+// prepareGroups prepares the built-in rules as a few queries (shards, see
+// builtinShards) evaluated concurrently, then one query for the custom
+// rules: a custom rule that runs past --timeout cannot cost the built-ins
+// their verdicts, which are evaluated first.
+func (e *Engine) prepareGroups(ctx context.Context, shardBy []string) error {
+	var custom []*Rule
 	for _, r := range e.rules {
-		if r.Builtin {
-			builtins = append(builtins, r)
-		} else {
+		if !r.Builtin {
 			custom = append(custom, r)
 		}
 	}
-	for i, rules := range [][]*Rule{builtins, custom} {
-		if i > 0 && len(rules) == 0 {
-			continue
+	shards := e.builtinShards(shardBy)
+	for i, rules := range shards {
+		if err := e.prepareGroup(ctx, queryGroup{rules: rules, resources: i == len(shards)-1, builtin: true}); err != nil {
+			return err
 		}
-		q, err := rego.New(rego.Compiler(e.compiler), rego.Query(queryText(rules, i == 0))).PrepareForEval(ctx)
-		if err != nil {
-			return &PolicyError{fmt.Errorf("prepare rules: %w", err)}
-		}
-		e.groups = append(e.groups, queryGroup{rules: rules, query: q})
+	}
+	if len(custom) > 0 {
+		return e.prepareGroup(ctx, queryGroup{rules: custom})
 	}
 	return nil
+}
+
+func (e *Engine) prepareGroup(ctx context.Context, g queryGroup) error {
+	q, err := rego.New(rego.Compiler(e.compiler), rego.Query(queryText(g.rules, g.resources))).PrepareForEval(ctx)
+	if err != nil {
+		return &PolicyError{fmt.Errorf("prepare rules: %w", err)}
+	}
+	g.query = q
+	e.groups = append(e.groups, g)
+	return nil
+}
+
+// shardLibraries name the library packages whose tables are the bulk of
+// an evaluation: the Conditional Access verdict per (policy, account) and
+// the baseline's copy of every per-account table. A rule importing one is
+// evaluated with the other rules importing it, in a query of their own, so
+// each table is still built once while the shards run on separate CPUs
+// (on the XL tenant the three shards cost about the same).
+var shardLibraries = []string{"data.breakglass.lib.drift", "data.breakglass.lib.ca"}
+
+// builtinShards splits the built-in rules by the first of libs their
+// module imports; the rules importing none form the last shard, which
+// also enumerates the resources. Empty shards are dropped.
+func (e *Engine) builtinShards(libs []string) [][]*Rule {
+	shards := make([][]*Rule, len(libs)+1)
+	for _, r := range e.rules {
+		if r.Builtin {
+			i := shardOf(e.modules[r.File], libs)
+			shards[i] = append(shards[i], r)
+		}
+	}
+	kept := shards[:0]
+	for i, rules := range shards {
+		if len(rules) > 0 || i == len(shards)-1 {
+			kept = append(kept, rules)
+		}
+	}
+	return kept
+}
+
+func shardOf(m *ast.Module, libs []string) int {
+	if m != nil {
+		for i, lib := range libs {
+			for _, imp := range m.Imports {
+				if imp.Path.String() == lib {
+					return i
+				}
+			}
+		}
+	}
+	return len(libs)
 }
 
 // queryText builds one query returning the rules' results, plus the

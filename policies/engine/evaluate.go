@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime/metrics"
 	"sort"
 	"strings"
@@ -31,26 +32,66 @@ type evaluation struct {
 // interruption: the unfinished rules report `error` instead.
 var ErrInterrupted = errors.New("scan interrupted")
 
-// evaluate runs every rule, query group by query group (built-ins with
-// the resource enumerations first, then custom rules). The fast path is
-// one prepared query per group. When it fails at run time (a conflict, a
-// type error, an object key conflict in any one rule or library function),
-// each rule and resource kind of the group is evaluated on its own, so that
-// one broken rule costs only its own verdicts. When ctx's deadline passes,
-// the rules not yet evaluated are recorded as failed.
-func (e *Engine) evaluate(ctx context.Context, opts []rego.EvalOption) (*evaluation, error) {
+// evaluate runs every rule: the built-in shards concurrently (each on
+// its own CPU, their enumerated resources included), then the custom
+// rules. The fast path is one prepared query per group. When it fails at
+// run time (a conflict, a type error, an object key conflict in any one
+// rule or library function), each rule and resource kind of the group is
+// evaluated on its own, so that one broken rule costs only its own
+// verdicts. When ctx's deadline passes, the rules not yet evaluated are
+// recorded as failed. Extra options (a query tracer) are not safe for
+// concurrent queries: with any, the groups run one after another.
+func (e *Engine) evaluate(ctx context.Context, opts []rego.EvalOption, concurrent bool) (*evaluation, error) {
 	ctx, stop := watchMemory(ctx)
 	defer stop()
-	ev := newEvaluation()
+	parts := make([]*evaluation, len(e.groups))
+	errs := make([]error, len(e.groups))
+	run := func(i int) {
+		parts[i] = newEvaluation()
+		errs[i] = e.evaluateGroup(ctx, e.groups[i], opts, parts[i])
+	}
+	var wg sync.WaitGroup
 	for i, g := range e.groups {
-		if err := e.evaluateGroup(ctx, g, i == 0, opts, ev); err != nil {
-			return nil, err
+		if concurrent && g.builtin {
+			wg.Go(func() { run(i) })
+			continue
 		}
+		wg.Wait() // custom rules start when the built-ins are done
+		run(i)
+	}
+	wg.Wait()
+	if err := firstError(errs); err != nil {
+		return nil, err
+	}
+	ev := newEvaluation()
+	for _, part := range parts {
+		ev.merge(part)
 	}
 	return ev, nil
 }
 
-func (e *Engine) evaluateGroup(ctx context.Context, g queryGroup, withResources bool, opts []rego.EvalOption, ev *evaluation) error {
+// firstError prefers an interruption to any other error: the caller
+// cancelled, so nothing else matters.
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if errors.Is(err, ErrInterrupted) {
+			return err
+		}
+	}
+	return firstNonNil(errs)
+}
+
+// merge adds another group's evaluation (its rules and kinds are disjoint
+// from ev's).
+func (ev *evaluation) merge(o *evaluation) {
+	maps.Copy(ev.rules, o.rules)
+	maps.Copy(ev.resources, o.resources)
+	maps.Copy(ev.ruleFailures, o.ruleFailures)
+	maps.Copy(ev.resourceFailures, o.resourceFailures)
+}
+
+func (e *Engine) evaluateGroup(ctx context.Context, g queryGroup, opts []rego.EvalOption, ev *evaluation) error {
+	withResources := g.resources
 	if ctx.Err() == nil {
 		rs, err := g.query.Eval(ctx, opts...)
 		if err == nil {

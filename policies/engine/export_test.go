@@ -14,7 +14,8 @@ func (e *Engine) ScanIsolated(ctx context.Context, in Input) ([]Result, error) {
 	defer func() { e.groups = saved }()
 	e.groups = make([]queryGroup, len(saved))
 	for i, g := range saved {
-		e.groups[i] = queryGroup{rules: g.rules, query: failingQuery(ctx, e)}
+		g.query = failingQuery(ctx, e)
+		e.groups[i] = g
 	}
 	results, err := e.Scan(ctx, in)
 	if err == nil && len(e.refQueries) == 0 {
@@ -31,4 +32,25 @@ func failingQuery(ctx context.Context, e *Engine) rego.PreparedEvalQuery {
 		panic(err)
 	}
 	return q
+}
+
+// Unshard prepares the built-in rules as one query, as before the shards:
+// the evaluation-event tests measure what the Rego costs, not how many
+// shards build the same library table.
+func (e *Engine) Unshard(ctx context.Context) error {
+	e.groups = nil
+	return e.prepareGroups(ctx, nil)
+}
+
+// Shards returns the rule IDs of each query group, in evaluation order.
+func (e *Engine) Shards() [][]string {
+	var ids [][]string
+	for _, g := range e.groups {
+		var group []string
+		for _, r := range g.rules {
+			group = append(group, r.ID)
+		}
+		ids = append(ids, group)
+	}
+	return ids
 }

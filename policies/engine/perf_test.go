@@ -70,7 +70,7 @@ func TestGroupMembershipsCostLittleEach(t *testing.T) {
 	if testing.Short() {
 		t.Skip("traces a full evaluation")
 	}
-	eng := newEngine(t)
+	eng := unshardedEngine(t)
 	const n = 400
 	base, more := membershipEvents(t, eng, 0), membershipEvents(t, eng, n)
 	perMembership := float64(more-base) / (2 * n)

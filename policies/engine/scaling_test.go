@@ -65,7 +65,7 @@ func TestEvaluationScalesLinearlyWithPolicies(t *testing.T) {
 	if testing.Short() {
 		t.Skip("traces a full evaluation")
 	}
-	eng := newEngine(t)
+	eng := unshardedEngine(t)
 	small, large := evalEvents(t, eng, 50), evalEvents(t, eng, 150)
 	t.Logf("evaluation events: 50 policies %d, 150 policies %d", small, large)
 	if ratio := float64(large) / float64(small); ratio > 3.3 {

@@ -92,7 +92,7 @@ func (e *Engine) Scan(ctx context.Context, in Input) ([]Result, error) {
 // engine aborts the scan.
 func (e *Engine) ScanValue(ctx context.Context, input ast.Value, now time.Time, extra ...rego.EvalOption) ([]Result, error) {
 	opts := append([]rego.EvalOption{rego.EvalParsedInput(input), rego.EvalTime(now)}, extra...)
-	ev, err := e.evaluate(ctx, opts)
+	ev, err := e.evaluate(ctx, opts, len(extra) == 0)
 	if err != nil {
 		return nil, err
 	}

@@ -24,11 +24,12 @@ var _ Writer = HTML{}
 //go:embed html.tmpl
 var htmlSource string
 
+// cssClass turns a status or severity label into a CSS class name.
+var cssClass = strings.NewReplacer(" ", "-", "(", "", ")", "", "_", "-")
+
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"label": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
-	"class": func(s string) string {
-		return strings.NewReplacer(" ", "-", "(", "", ")", "", "_", "-").Replace(s)
-	},
+	"label":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"class":    cssClass.Replace,
 	"time":     func(t any) string { return fmt.Sprint(t) },
 	"describe": describe,
 	"join":     strings.Join,

@@ -274,6 +274,9 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	}
 	ctx, cancel := engine.WithTimeLimit(engine.WithMemoryLimit(cmd.Context(), o.maxMemory<<20), o.timeout)
 	defer cancel()
+	// The provenance re-reads the snapshot's metadata while the rules
+	// evaluate.
+	provenanceOf := inBackground(func() (*report.Provenance, error) { return provenance(snap.Bytes, eng) })
 	results, err := eng.Scan(ctx, in)
 	if err != nil {
 		return nil, err
@@ -281,7 +284,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	if results, err = applyWaivers(cmd, eng, in, o.configPath, results); err != nil {
 		return nil, err
 	}
-	prov, err := provenance(snap.Bytes, eng)
+	prov, err := provenanceOf()
 	if err != nil {
 		return nil, err
 	}

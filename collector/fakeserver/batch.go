@@ -34,7 +34,8 @@ func isBatch(r *http.Request, path string) bool {
 // faults (matched by the item's path: per-item 429/403/500 injection) and
 // the request log apply per item. The batch itself adds no latency of its
 // own beyond the one HTTP request. BatchHook, when set, rewrites the
-// answers before they are sent (reorder, drop, change an item).
+// answers (in request order, with the url of each request) before they
+// are sent: reorder, drop or change items.
 func (s *Server) batch(w http.ResponseWriter, r *http.Request, body []byte) {
 	bad := func(format string, args ...any) {
 		s.writeError(w, r, "graph", 400, "BadRequest", fmt.Sprintf(format, args...), "")
@@ -74,7 +75,9 @@ func (s *Server) batch(w http.ResponseWriter, r *http.Request, body []byte) {
 		}
 	}
 	out := make([]BatchResponse, 0, len(in.Requests))
+	urls := make([]string, 0, len(in.Requests))
 	for _, it := range in.Requests {
+		urls = append(urls, it.URL)
 		target := "/v1.0/" + strings.TrimPrefix(it.URL, "/")
 		var rb *bytes.Reader
 		if len(it.Body) > 0 {
@@ -122,7 +125,7 @@ func (s *Server) batch(w http.ResponseWriter, r *http.Request, body []byte) {
 	hook := s.BatchHook
 	s.mu.Unlock()
 	if hook != nil {
-		out = hook(out)
+		out = hook(urls, out)
 	}
 	writeJSON(w, "application/json", 200, Obj{"responses": out})
 }

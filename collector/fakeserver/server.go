@@ -70,9 +70,10 @@ type Server struct {
 	// do). Tests set another audience to play a hostile vault.
 	VaultChallengeResource string
 	// BatchHook, when set, rewrites the answers of every Graph JSON batch
-	// before they are sent (batch.go): tests reorder, drop or change
+	// before they are sent (batch.go): it gets the url of each request
+	// and the answers in request order, and tests reorder, drop or change
 	// items with it. Set it before the collection starts.
-	BatchHook func([]BatchResponse) []BatchResponse
+	BatchHook func(urls []string, answers []BatchResponse) []BatchResponse
 
 	mu sync.Mutex
 	// vaultAuth records the Authorization header of every Key Vault

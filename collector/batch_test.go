@@ -199,6 +199,9 @@ func TestBatchItemThrottledIsRetriedAlone(t *testing.T) {
 	if sent != 2 {
 		t.Errorf("the throttled item was sent %d times, want 2", sent)
 	}
+	if !strings.Contains(r.log, "GET  /v1.0/users/"+bg2+"/authentication/methods 429 (in $batch)") {
+		t.Errorf("the verbose log does not show the throttled item:\n%s", r.log)
+	}
 	if !strings.Contains(r.log, "authenticationMethods") || !strings.Contains(r.log, "(1 throttled)") {
 		t.Errorf("the summary does not count the throttled item:\n%s", r.log)
 	}

@@ -52,6 +52,7 @@ type graphClient struct {
 	maxPages   int          // Options.MaxPages (0: the per-data-set limits)
 	budgets    *budgetLayer // Graph's per-family throttling budgets (budget.go)
 	batch      batchOptions // JSON batching of per-user reads (graph_batch.go)
+	tr         *transport   // for the verbose log of batch items
 }
 
 func newGraphClient(o *Options, cred azcore.TokenCredential, tr *transport) (*graphClient, error) {
@@ -102,7 +103,7 @@ func newGraphClient(o *Options, cred azcore.TokenCredential, tr *transport) (*gr
 	base := o.GraphEndpoint + "/v1.0"
 	adapter.SetBaseUrl(base)
 	return &graphClient{adapter: adapter, base: base, origin: guard.origin, reqTimeout: o.RequestTimeout, maxPages: o.MaxPages, budgets: budgets,
-		batch: batchOptions{size: o.BatchSize, maxRetries: o.MaxRetries, retryDelay: o.RetryDelay, maxRetryDelay: o.MaxRetryDelay, parallel: max(1, 2*o.Concurrency)}}, nil
+		batch: batchOptions{size: o.BatchSize, maxRetries: o.MaxRetries, retryDelay: o.RetryDelay, maxRetryDelay: o.MaxRetryDelay, parallel: max(1, 2*o.Concurrency)}, tr: tr}, nil
 }
 
 // noRedirects makes net/http hand a 3xx back instead of following it (the

@@ -208,6 +208,7 @@ func (g *graphClient) batchGet(ctx context.Context, reqs []graphRequest, stop fu
 // the retry limit) and how long to wait first.
 func (g *graphClient) sendBatch(ctx context.Context, reqs []graphRequest, costs []itemCost, chunk []int, attempts []int, out []batchResult) (retry []int, wait time.Duration) {
 	items := make([]wireBatchItem, 0, len(chunk))
+	sent := make([]*wireBatchItem, len(chunk)) // by position in chunk; nil: not sent
 	chunkCosts := make([]itemCost, 0, len(chunk))
 	for n, i := range chunk {
 		u, err := relativeURL(reqs[i])
@@ -221,6 +222,10 @@ func (g *graphClient) sendBatch(ctx context.Context, reqs []graphRequest, costs 
 		}
 		items = append(items, wireBatchItem{ID: strconv.Itoa(n + 1), Method: method, URL: u, Headers: reqs[i].headers})
 		chunkCosts = append(chunkCosts, costs[i])
+	}
+	for k := range items {
+		n, _ := strconv.Atoi(items[k].ID)
+		sent[n-1] = &items[k]
 	}
 	if len(items) == 0 {
 		return nil, 0
@@ -237,12 +242,24 @@ func (g *graphClient) sendBatch(ctx context.Context, reqs []graphRequest, costs 
 		return nil, 0
 	}
 	for n, i := range chunk {
-		if out[i].err != nil {
+		it := sent[n]
+		if it == nil || out[i].err != nil {
 			continue
 		}
-		a, ok := answers[strconv.Itoa(n+1)]
+		a, ok := answers[it.ID]
+		if g.tr != nil && g.tr.log != nil {
+			status := "missing"
+			if ok {
+				status = strconv.Itoa(a.Status)
+			}
+			name := "-"
+			if c := dataSetFrom(ctx); c != nil {
+				name = c.name
+			}
+			g.tr.logLine(fmt.Sprintf("%-36s %-4s %s %s (in $batch)", name, it.Method, "/v1.0"+it.URL, status))
+		}
 		if !ok {
-			out[i].err = &malformedError{err: fmt.Errorf("the $batch response has no answer for GET %s", items[n].URL)}
+			out[i].err = &malformedError{err: fmt.Errorf("the $batch response has no answer for %s %s", it.Method, it.URL)}
 			continue
 		}
 		switch a.Status {

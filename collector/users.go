@@ -195,7 +195,6 @@ func (u *userCollector) process(k string, res batchResult) (detailTask, bool) {
 	if u.markSeen(strings.ToLower(id), true) {
 		return detailTask{}, false
 	}
-	u.markSeen(k, true)
 	delete(obj, "signInActivity")
 	u.users.add(obj)
 	return detailTask{id: id, declared: t.declared}, t.deep

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/breakglass-dev/breakglass/collector/snapshot"
@@ -54,6 +55,8 @@ func (r *run) collectMonitorAlerts(ctx context.Context) {
 		return
 	}
 	c := r.ctx(ctx, d)
+	type ask struct{ rule, sub string }
+	var asks []ask
 	for _, it := range items {
 		rule, _ := it.(map[string]any)
 		id := str(rule, "id")
@@ -61,16 +64,34 @@ func (r *run) collectMonitorAlerts(ctx context.Context) {
 		if !ok || !ruleReadsSignInLogs(rule) {
 			continue
 		}
+		asks = append(asks, ask{rule: id, sub: sub})
+	}
+	// The rules are asked about concurrently (the transport bounds the
+	// requests in flight); the answers are kept in rule order and the
+	// first failure in that order is the one reported.
+	type answer struct {
+		alerts []map[string]any
+		err    error
+	}
+	answers := make([]answer, len(asks))
+	keys := make([]string, len(asks))
+	for i := range asks {
+		keys[i] = strconv.Itoa(i)
+	}
+	forEach(keys, r.o.Concurrency, func(k string) {
+		i, _ := strconv.Atoi(k)
 		q := apiVersion(apiAlertsManagement)
-		q.Set("alertRule", id)
+		q.Set("alertRule", asks[i].rule)
 		q.Set("timeRange", alertHistoryRange)
-		alerts, err := r.arm.list(c, "/subscriptions/"+url.PathEscape(sub)+"/providers/Microsoft.AlertsManagement/alerts", q)
-		if err != nil {
-			d.fail(fmt.Errorf("alerts of %s: %w", id, err))
+		answers[i].alerts, answers[i].err = r.arm.list(c, "/subscriptions/"+url.PathEscape(asks[i].sub)+"/providers/Microsoft.AlertsManagement/alerts", q)
+	})
+	for i, a := range answers {
+		if a.err != nil {
+			d.fail(fmt.Errorf("alerts of %s: %w", asks[i].rule, a.err))
 			return
 		}
-		for _, a := range alerts {
-			d.add(a)
+		for _, al := range a.alerts {
+			d.add(al)
 		}
 	}
 }

@@ -170,8 +170,9 @@ type budgetLayer struct {
 	next    http.RoundTripper
 	budgets map[string]*budget
 
-	mu    sync.Mutex
-	stats map[string]*familyStats
+	mu      sync.Mutex
+	stats   map[string]*familyStats // per family; a batch counts each item in its family
+	batches int                     // $batch requests sent
 }
 
 type familyStats struct {
@@ -192,6 +193,9 @@ func newBudgetLayer(next http.RoundTripper, scale float64) *budgetLayer {
 }
 
 func (l *budgetLayer) RoundTrip(req *http.Request) (*http.Response, error) {
+	if costs := batchCostsFrom(req.Context()); costs != nil {
+		return l.roundTripBatch(req, costs)
+	}
 	fam := requestFamily(req.Method, req.URL)
 	cost := 1
 	if fam == familyDirectory {
@@ -270,7 +274,11 @@ func (l *budgetLayer) summary(w io.Writer) {
 		}
 	}
 	if len(parts) > 0 {
-		fmt.Fprintf(w, "  Graph requests by throttling family: %s\n", strings.Join(parts, ", "))
+		batched := ""
+		if l.batches > 0 {
+			batched = fmt.Sprintf(" (batch items counted in their family; %d $batch requests)", l.batches)
+		}
+		fmt.Fprintf(w, "  Graph requests by throttling family: %s%s\n", strings.Join(parts, ", "), batched)
 	}
 }
 
@@ -347,4 +355,134 @@ func directoryBaseCost(method string, segs []string) int {
 		return 3
 	}
 	return 1
+}
+
+// batchBudgetOrder is the order a batch takes its budgets in: the order
+// of familyBudgets, merged, so a batch and a single request never wait for
+// each other's budgets in opposite orders.
+var batchBudgetOrder = []string{"signInActivity", "reports", "conditionalAccess", "directory"}
+
+// batchNeeds sums what the items take from each budget.
+func batchNeeds(costs []itemCost, budgets map[string]*budget) map[string]int {
+	need := map[string]int{}
+	for _, c := range costs {
+		for _, name := range familyBudgets[c.family] {
+			need[name] += tokens(budgets[name], c.cost)
+		}
+	}
+	return need
+}
+
+// pack takes the next batch from pending (indexes into costs, in order):
+// at most size items, and never more of a budget than it holds, so a
+// batch can always get all its tokens at once (a batch of ten
+// authentication-method reads would otherwise wait forever for a budget
+// of five). It returns the batch and what is left, in order.
+func (l *budgetLayer) pack(costs []itemCost, pending []int, size int) (chunk, rest []int) {
+	need := map[string]int{}
+	for _, i := range pending {
+		fits := len(chunk) < size
+		if fits && l != nil {
+			for _, name := range familyBudgets[costs[i].family] {
+				b := l.budgets[name]
+				if len(chunk) > 0 && need[name]+tokens(b, costs[i].cost) > b.spec.capacity {
+					fits = false
+				}
+			}
+		}
+		if !fits {
+			rest = append(rest, i)
+			continue
+		}
+		if l != nil {
+			for _, name := range familyBudgets[costs[i].family] {
+				need[name] += tokens(l.budgets[name], costs[i].cost)
+			}
+		}
+		chunk = append(chunk, i)
+	}
+	return chunk, rest
+}
+
+// roundTripBatch sends a $batch request: its items take their families'
+// budgets (Graph evaluates each against the limits), the envelope none.
+func (l *budgetLayer) roundTripBatch(req *http.Request, costs []itemCost) (*http.Response, error) {
+	need := batchNeeds(costs, l.budgets)
+	start := time.Now()
+	var taken []*budget
+	release := func(throttled bool, ra time.Duration) {
+		for _, b := range taken {
+			closeFor := time.Duration(0)
+			if throttled {
+				closeFor = ra
+				if closeFor <= 0 {
+					closeFor = b.window
+				}
+			}
+			b.give(need[b.spec.name], closeFor)
+		}
+	}
+	for _, name := range batchBudgetOrder {
+		if need[name] == 0 {
+			continue
+		}
+		b := l.budgets[name]
+		if err := b.take(req.Context(), need[name]); err != nil {
+			release(false, 0)
+			return nil, err
+		}
+		taken = append(taken, b)
+	}
+	waited := time.Since(start)
+	resp, err := l.next.RoundTrip(req)
+	throttled := err == nil && resp.StatusCode == http.StatusTooManyRequests
+	release(throttled, retryAfter(resp))
+	l.mu.Lock()
+	l.batches++
+	for _, c := range costs {
+		st := l.stats[c.family]
+		if st == nil {
+			st = &familyStats{}
+			l.stats[c.family] = st
+		}
+		st.requests++
+		st.waited += waited
+	}
+	l.mu.Unlock()
+	return resp, err
+}
+
+// itemThrottled records a 429 inside a batch: the budgets of the item's
+// family close for its Retry-After, or each for its own window.
+func (l *budgetLayer) itemThrottled(family string, ra time.Duration) {
+	if l == nil {
+		return
+	}
+	for _, name := range familyBudgets[family] {
+		b := l.budgets[name]
+		closeFor := ra
+		if closeFor <= 0 {
+			closeFor = b.window
+		}
+		b.closeFor(closeFor)
+	}
+	l.mu.Lock()
+	st := l.stats[family]
+	if st == nil {
+		st = &familyStats{}
+		l.stats[family] = st
+	}
+	st.throttled++
+	l.mu.Unlock()
+}
+
+// closeFor lets nothing of b go for d from now.
+func (b *budget) closeFor(d time.Duration) {
+	b.mu.Lock()
+	if t := time.Now().Add(d); t.After(b.closed) {
+		b.closed = t
+	}
+	close(b.changed)
+	b.changed = make(chan struct{})
+	b.mu.Unlock()
 }

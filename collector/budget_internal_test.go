@@ -1,7 +1,9 @@
 package collector
 
 import (
+	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -38,5 +40,44 @@ func TestRequestFamilyAndCost(t *testing.T) {
 				t.Errorf("%s %s: cost %d, want %d", tc.method, tc.url, got, tc.cost)
 			}
 		}
+	}
+}
+
+// TestPackKeepsBatchesWithinBudgets: a batch never needs more of a budget
+// than the budget holds (it takes all its tokens at once), and holds at
+// most the batch size.
+func TestPackKeepsBatchesWithinBudgets(t *testing.T) {
+	l := newBudgetLayer(nil, 1)
+	var costs []itemCost
+	var pending []int
+	for i := 0; i < 12; i++ { // authentication methods: reports, 5 per window
+		costs = append(costs, itemCost{family: familyAuthMethods, cost: 1})
+		pending = append(pending, len(costs)-1)
+	}
+	for i := 0; i < 30; i++ { // users: directory resource units
+		costs = append(costs, itemCost{family: familyDirectory, cost: 1})
+		pending = append(pending, len(costs)-1)
+	}
+	var sizes []string
+	for len(pending) > 0 {
+		var chunk []int
+		chunk, pending = l.pack(costs, pending, maxBatchItems)
+		reports := 0
+		for _, i := range chunk {
+			if costs[i].family == familyAuthMethods {
+				reports++
+			}
+		}
+		if reports > 5 || len(chunk) > maxBatchItems || len(chunk) == 0 {
+			t.Fatalf("batch of %d items, %d of them reports", len(chunk), reports)
+		}
+		sizes = append(sizes, fmt.Sprintf("%d/%d", len(chunk), reports))
+	}
+	if got := strings.Join(sizes, " "); got != "20/5 20/5 2/2" {
+		t.Errorf("batches (items/reports items): %s", got)
+	}
+	need := batchNeeds([]itemCost{{familyAuthMethods, 1}, {familySignInActivity, 1}, {familyDirectory, 5}}, l.budgets)
+	if need["reports"] != 2 || need["signInActivity"] != 1 || need["directory"] != 5 {
+		t.Errorf("needs: %v", need)
 	}
 }

@@ -51,6 +51,8 @@ type graphClient struct {
 	reqTimeout time.Duration
 	maxPages   int          // Options.MaxPages (0: the per-data-set limits)
 	budgets    *budgetLayer // Graph's per-family throttling budgets (budget.go)
+	batch      batchOptions // JSON batching of per-user reads (graph_batch.go)
+	tr         *transport   // for the verbose log of batch items
 }
 
 func newGraphClient(o *Options, cred azcore.TokenCredential, tr *transport) (*graphClient, error) {
@@ -100,7 +102,8 @@ func newGraphClient(o *Options, cred azcore.TokenCredential, tr *transport) (*gr
 	}
 	base := o.GraphEndpoint + "/v1.0"
 	adapter.SetBaseUrl(base)
-	return &graphClient{adapter: adapter, base: base, origin: guard.origin, reqTimeout: o.RequestTimeout, maxPages: o.MaxPages, budgets: budgets}, nil
+	return &graphClient{adapter: adapter, base: base, origin: guard.origin, reqTimeout: o.RequestTimeout, maxPages: o.MaxPages, budgets: budgets,
+		batch: batchOptions{size: o.BatchSize, maxRetries: o.MaxRetries, retryDelay: o.RetryDelay, maxRetryDelay: o.MaxRetryDelay, parallel: max(1, 2*o.Concurrency)}, tr: tr}, nil
 }
 
 // noRedirects makes net/http hand a 3xx back instead of following it (the
@@ -264,16 +267,26 @@ func (g *graphClient) get(ctx context.Context, path string, query url.Values) (m
 // data set's page limit) and returns the items. max > 0 stops after that
 // many items (truncated reports whether more were available).
 func (g *graphClient) list(ctx context.Context, r graphRequest, max int) (items []map[string]any, truncated bool, err error) {
+	return g.pages(ctx, r, nil, max)
+}
+
+// pages is list with the first page already read when first is not nil
+// (the answer of a batch item): the rest is read by following its
+// nextLink, vetted like any other.
+func (g *graphClient) pages(ctx context.Context, r graphRequest, first map[string]any, max int) (items []map[string]any, truncated bool, err error) {
 	seen := map[string]bool{}
 	limit, name := pageLimit(ctx)
 	if g.maxPages > 0 {
 		limit = g.maxPages
 	}
 	for pages := 1; ; pages++ {
-		page, err := g.do(ctx, r)
-		if err != nil {
-			return nil, false, err
+		page := first
+		if page == nil {
+			if page, err = g.do(ctx, r); err != nil {
+				return nil, false, err
+			}
 		}
+		first = nil
 		arr, next, err := decodeGraphPage(page)
 		if err != nil {
 			return nil, false, err

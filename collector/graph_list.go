@@ -8,26 +8,6 @@ import (
 	"sync"
 )
 
-// listPerUser lists one user's collection into d unless d already failed:
-// item wraps the listing into one item (nil adds the listed items as they
-// are); a failure is recorded on failTo. It reports whether d got the data.
-func (r *run) listPerUser(ctx context.Context, d, failTo *dataSet, req graphRequest, item func([]map[string]any) any) bool {
-	if d.failed() {
-		return false
-	}
-	items, _, err := r.graph.list(r.ctx(ctx, d), req, 0)
-	if err != nil {
-		failTo.fail(err)
-		return false
-	}
-	if item == nil {
-		d.add(toAny(items)...)
-	} else {
-		d.add(item(items))
-	}
-	return true
-}
-
 // simpleList collects a whole collection into one data set.
 func (r *run) simpleList(ctx context.Context, name, path string, query url.Values, headers map[string]string) []map[string]any {
 	d := r.ds(name)

@@ -122,6 +122,10 @@ type Options struct {
 	// (budget.go); 0 means 1, real time. Tests shrink them together with
 	// the fake server's.
 	BudgetTimeScale float64
+	// BatchSize is how many per-user Graph reads go in one JSON batch
+	// (POST /$batch; graph_batch.go): default and maximum 20, Graph's
+	// limit; 1 sends each read as a request of its own.
+	BatchSize int
 
 	ToolName    string
 	ToolVersion string
@@ -227,6 +231,9 @@ func (o *Options) setLimitDefaults() {
 	}
 	if o.MaxResponseBytes <= 0 {
 		o.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if o.BatchSize <= 0 || o.BatchSize > maxBatchItems {
+		o.BatchSize = maxBatchItems
 	}
 }
 

@@ -79,11 +79,19 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if req.URL.RawQuery != "" {
 			path += "?" + req.URL.RawQuery
 		}
-		t.logMu.Lock()
-		fmt.Fprintf(t.log, "%-36s %-4s %s %s %dms\n", name, req.Method, path, status, time.Since(start).Milliseconds())
-		t.logMu.Unlock()
+		t.logLine(fmt.Sprintf("%-36s %-4s %s %s %dms", name, req.Method, path, status, time.Since(start).Milliseconds()))
 	}
 	return resp, err
+}
+
+// logLine writes one line to the verbose log (if any).
+func (t *transport) logLine(line string) {
+	if t == nil || t.log == nil {
+		return
+	}
+	t.logMu.Lock()
+	fmt.Fprintln(t.log, line)
+	t.logMu.Unlock()
 }
 
 // Do lets the transport serve as an azcore policy.Transporter.

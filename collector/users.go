@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -141,25 +142,62 @@ func (u *userCollector) addTask(key string, declared, deep bool) {
 	t.deep = t.deep || deep
 }
 
-// each reads the users keys name, concurrently.
+// each reads the users keys name: the users in JSON batches (the ones
+// already read under another key skipped), then the details of the
+// declared accounts and candidates among them (readDetails).
 func (u *userCollector) each(ctx context.Context, keys []string) {
-	forEach(keys, u.r.o.Concurrency*2, func(k string) { u.process(ctx, k) })
+	var todo []string
+	for _, k := range keys {
+		if !u.markSeen(k, false) { // a declared account already read under its UPN
+			todo = append(todo, k)
+		}
+	}
+	reqs := make([]graphRequest, len(todo))
+	for i, k := range todo {
+		reqs[i] = graphRequest{path: "/users/" + url.PathEscape(u.tasks[k].key), query: url.Values{"$select": {userSelect}}}
+	}
+	// Users are read without signInActivity: it costs a request of its
+	// own budget (10 per minute) and is read in bulk for the declared
+	// accounts only (collectSignInActivity), so a throttled or refused
+	// read of it never touches the users data set.
+	res := u.r.graph.batchGet(u.r.ctx(ctx, u.users), reqs, u.users.failed)
+	var deep []detailTask
+	for i, k := range todo {
+		if d, ok := u.process(k, res[i]); ok {
+			deep = append(deep, d)
+		}
+	}
+	u.readDetails(ctx, deep)
 }
 
-// fetchUser reads one user, nil when it does not exist or the read
-// failed. Users are read without signInActivity: it costs a request of its
-// own budget (10 per minute) and is read in bulk for the declared accounts
-// only (collectSignInActivity), so a throttled or refused read of it never
-// touches the users data set.
-func (u *userCollector) fetchUser(ctx context.Context, t *userTask) map[string]any {
-	obj, err := u.r.graph.get(u.r.ctx(ctx, u.users), "/users/"+url.PathEscape(t.key), url.Values{"$select": {userSelect}})
-	if err != nil {
-		if !isNotFound(err) {
-			u.users.fail(err)
+// detailTask is a declared account or candidate whose details are read.
+type detailTask struct {
+	id       string
+	declared bool
+}
+
+// process records the user read for task k; it reports the user's
+// details task for a declared account or a candidate.
+func (u *userCollector) process(k string, res batchResult) (detailTask, bool) {
+	t := u.tasks[k]
+	if res.err != nil {
+		if !isNotFound(res.err) && !errors.Is(res.err, errBatchSkipped) {
+			u.users.fail(res.err)
 		}
-		return nil
+		return detailTask{}, false
 	}
-	return obj
+	obj := res.obj
+	id := str(obj, "id")
+	if t.declared {
+		u.declaredFound.Store(k, true)
+		u.declaredIDs.Store(strings.ToLower(id), true)
+	}
+	if u.markSeen(strings.ToLower(id), true) {
+		return detailTask{}, false
+	}
+	delete(obj, "signInActivity")
+	u.users.add(obj)
+	return detailTask{id: id, declared: t.declared}, t.deep
 }
 
 // markSeen records a key or id as read and reports whether it already was.
@@ -173,59 +211,72 @@ func (u *userCollector) markSeen(k string, mark bool) bool {
 	return dup
 }
 
-// process reads the user of task k and, for a declared account or a
-// candidate, what the rules need about it.
-func (u *userCollector) process(ctx context.Context, k string) {
-	t := u.tasks[k]
-	if u.users.failed() || u.markSeen(k, false) {
-		return // a declared account already read under its UPN
-	}
-	obj := u.fetchUser(ctx, t)
-	if obj == nil {
+// readDetails reads the methods and memberships of declared accounts and
+// candidates, and the owned objects and sign-ins of declared accounts:
+// one batched listing per data set, the four at once.
+func (u *userCollector) readDetails(ctx context.Context, tasks []detailTask) {
+	if len(tasks) == 0 {
 		return
-	}
-	id := str(obj, "id")
-	if t.declared {
-		u.declaredFound.Store(k, true)
-		u.declaredIDs.Store(strings.ToLower(id), true)
-	}
-	if u.markSeen(strings.ToLower(id), true) {
-		return
-	}
-	delete(obj, "signInActivity")
-	u.users.add(obj)
-	if t.deep {
-		u.readDetails(ctx, t, id)
-	}
-}
-
-// readDetails reads the methods and memberships of a declared account or
-// candidate, and the owned objects and sign-ins of a declared account.
-func (u *userCollector) readDetails(ctx context.Context, t *userTask, id string) {
-	r := u.r
-	esc := url.PathEscape(id)
-	idName := func(key string) func([]map[string]any) any {
-		return func(items []map[string]any) any { return map[string]any{"id": id, key: sortItems(toAny(items))} }
-	}
-	// A failed read of a candidate's data fails the candidates data set
-	// (BG-INV-004), not the data sets the declared-account rules need.
-	failTo := func(d *dataSet) *dataSet {
-		if t.declared {
-			return d
-		}
-		return u.cand
 	}
 	selectIDs := url.Values{"$select": {"id,displayName"}, "$top": {"999"}}
-	r.listPerUser(ctx, u.methods, failTo(u.methods), graphRequest{path: "/users/" + esc + "/authentication/methods"}, idName("methods"))
-	r.listPerUser(ctx, u.memberOf, failTo(u.memberOf), graphRequest{path: "/users/" + esc + "/transitiveMemberOf", query: selectIDs}, idName("memberOf"))
-	if !t.declared {
-		return
+	var declared []detailTask
+	for _, t := range tasks {
+		if t.declared {
+			declared = append(declared, t)
+		}
 	}
-	r.listPerUser(ctx, u.owned, u.owned, graphRequest{path: "/users/" + esc + "/ownedObjects", query: selectIDs}, idName("ownedObjects"))
-	filter := fmt.Sprintf("userId eq '%s' and createdDateTime ge %s", id, u.since)
-	if r.listPerUser(ctx, u.signIns, u.signIns, graphRequest{path: "/auditLogs/signIns", query: url.Values{"$filter": {filter}}}, nil) {
-		u.signIns.cover(id)
+	var wg sync.WaitGroup
+	read := func(d *dataSet, tasks []detailTask, req func(id string) graphRequest, add func(t detailTask, items []map[string]any)) {
+		if len(tasks) == 0 {
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reqs := make([]graphRequest, len(tasks))
+			for i, t := range tasks {
+				reqs[i] = req(t.id)
+			}
+			for i, res := range u.r.graph.batchList(u.r.ctx(ctx, d), reqs, d.failed) {
+				switch {
+				case errors.Is(res.err, errBatchSkipped):
+				case res.err != nil:
+					// A failed read of a candidate's data fails the
+					// candidates data set (BG-INV-004), not the data
+					// sets the declared-account rules need.
+					if tasks[i].declared {
+						d.fail(res.err)
+					} else {
+						u.cand.fail(res.err)
+					}
+				default:
+					add(tasks[i], res.items)
+				}
+			}
+		}()
 	}
+	idName := func(d *dataSet, key string) func(detailTask, []map[string]any) {
+		return func(t detailTask, items []map[string]any) {
+			d.add(map[string]any{"id": t.id, key: sortItems(toAny(items))})
+		}
+	}
+	read(u.methods, tasks, func(id string) graphRequest {
+		return graphRequest{path: "/users/" + url.PathEscape(id) + "/authentication/methods"}
+	}, idName(u.methods, "methods"))
+	read(u.memberOf, tasks, func(id string) graphRequest {
+		return graphRequest{path: "/users/" + url.PathEscape(id) + "/transitiveMemberOf", query: selectIDs}
+	}, idName(u.memberOf, "memberOf"))
+	read(u.owned, declared, func(id string) graphRequest {
+		return graphRequest{path: "/users/" + url.PathEscape(id) + "/ownedObjects", query: selectIDs}
+	}, idName(u.owned, "ownedObjects"))
+	read(u.signIns, declared, func(id string) graphRequest {
+		filter := fmt.Sprintf("userId eq '%s' and createdDateTime ge %s", id, u.since)
+		return graphRequest{path: "/auditLogs/signIns", query: url.Values{"$filter": {filter}}}
+	}, func(t detailTask, items []map[string]any) {
+		u.signIns.add(toAny(items)...)
+		u.signIns.cover(t.id)
+	})
+	wg.Wait()
 }
 
 // readRoleGroups lists the user members of each group holding an allowed

@@ -69,6 +69,11 @@ type Server struct {
 	// names (default https://vault.azure.net, as the public cloud's vaults
 	// do). Tests set another audience to play a hostile vault.
 	VaultChallengeResource string
+	// BatchHook, when set, rewrites the answers of every Graph JSON batch
+	// before they are sent (batch.go): it gets the url of each request
+	// and the answers in request order, and tests reorder, drop or change
+	// items with it. Set it before the collection starts.
+	BatchHook func(urls []string, answers []BatchResponse) []BatchResponse
 
 	mu sync.Mutex
 	// vaultAuth records the Authorization header of every Key Vault
@@ -137,6 +142,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.Latency > 0 {
 		time.Sleep(s.Latency)
 	}
+	s.handle(w, r)
+}
+
+// handle answers one request: an HTTP request, or an item of a Graph
+// JSON batch (batch.go) with the batch's Authorization header.
+func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	q, _ := url.QueryUnescape(r.URL.RawQuery)
 	s.mu.Lock()
 	s.requests = append(s.requests, r.Method+" "+r.URL.Path+"?"+q)
@@ -181,7 +192,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if svc == "graph" && s.overBudget(w, r, path) {
+	// A batch is not throttled as such: Graph evaluates its items, each
+	// through overBudget below.
+	if svc == "graph" && !isBatch(r, path) && s.overBudget(w, r, path) {
 		return
 	}
 	if f := s.fault(r, path, q); f != nil {
@@ -213,10 +226,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, svc, 400, "BadRequest", "cannot read request body: "+err.Error(), "")
 		return
 	}
-	switch svc {
-	case "graph":
+	switch {
+	case svc == "graph" && isBatch(r, path):
+		s.batch(w, r, body)
+	case svc == "graph":
 		s.graph(w, r, path, body)
-	case "vault":
+	case svc == "vault":
 		s.vault(w, r)
 	default:
 		s.arm(w, r)

@@ -1,0 +1,284 @@
+package snapshot
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Builder receives a snapshot's values in document order, as the single
+// token pass reads them: already checked (no member named twice, valid
+// UTF-8, numbers within float64) and normalised (identifiers lower-cased,
+// see normalize.go). The scanner uses it to build the OPA input value in
+// the same pass (policies/engine), so that this package needs no OPA.
+//
+// Calls nest as in the document: BeginObject, then Name + one value per
+// member, then EndObject; BeginArray, values, EndArray. Number gets the
+// literal as written (like json.Number); an error it returns rejects the
+// snapshot at that number. The Builder sees the values of a snapshot that
+// may still fail validation: only use what it built when the parse
+// succeeded.
+type Builder interface {
+	Null()
+	Bool(b bool)
+	Number(literal string) error
+	String(s string)
+	BeginObject()
+	Name(name string)
+	EndObject()
+	BeginArray()
+	EndArray()
+}
+
+// noBuilder discards every value.
+type noBuilder struct{}
+
+func (noBuilder) Null()               {}
+func (noBuilder) Bool(bool)           {}
+func (noBuilder) Number(string) error { return nil }
+func (noBuilder) String(string)       {}
+func (noBuilder) BeginObject()        {}
+func (noBuilder) Name(string)         {}
+func (noBuilder) EndObject()          {}
+func (noBuilder) BeginArray()         {}
+func (noBuilder) EndArray()           {}
+
+// reader is the one token pass over a snapshot's bytes (jsontext): it
+// replaces encoding/json's decode, the separate token check and the
+// normalisation walk. It builds the generic (`any`) tree where keep says
+// so — the schema validator reads that tree — and feeds every value to b.
+type reader struct {
+	path  string
+	data  []byte
+	dec   *jsontext.Decoder
+	b     Builder
+	names map[string]string // member names seen, to share one string per name
+	// dataSet, when set, is called for each member of the top-level
+	// dataSets object with its generic tree, which is then dropped: the
+	// document keeps only what the callback leaves (split mode).
+	dataSet func(name string, v any)
+}
+
+// maxInterned bounds the name table: names are the Graph/ARM field names,
+// a few hundred; a hostile file must not grow the table without end.
+const maxInterned = 1 << 14
+
+func newReader(path string, data []byte, b Builder) *reader {
+	if b == nil {
+		b = noBuilder{}
+	}
+	return &reader{
+		path: path, data: data, b: b, names: map[string]string{},
+		// A *bytes.Buffer is parsed in place, without a copy.
+		dec: jsontext.NewDecoder(bytes.NewBuffer(data)),
+	}
+}
+
+// document reads the whole input: exactly one JSON value and nothing after
+// it. It returns the generic tree of the top-level value (without the data
+// sets' trees in split mode).
+func (r *reader) document() (any, error) {
+	v, err := r.value("", true, 0)
+	if err != nil {
+		return nil, err
+	}
+	start := r.dec.InputOffset()
+	if _, err := r.dec.ReadToken(); err != io.EOF {
+		if err == nil {
+			return nil, r.errorAt(valueStart(r.data, start), "invalid JSON: unexpected data after the top-level JSON value: a snapshot is one JSON object; remove what follows it or re-collect the snapshot")
+		}
+		return nil, r.syntaxError(err)
+	}
+	return v, nil
+}
+
+// value reads one JSON value. key is the name of the member the value
+// belongs to (for an array element, the array's): normalisation depends
+// on it. depth is 0 for the top-level value.
+func (r *reader) value(key string, keep bool, depth int) (any, error) {
+	switch r.dec.PeekKind() {
+	case '{':
+		if _, err := r.dec.ReadToken(); err != nil {
+			return nil, r.syntaxError(err)
+		}
+		r.b.BeginObject()
+		var m map[string]any
+		if keep {
+			m = map[string]any{}
+		}
+		for r.dec.PeekKind() != '}' {
+			name, err := r.name()
+			if err != nil {
+				return nil, err
+			}
+			r.b.Name(name)
+			if depth == 1 && key == "dataSets" && r.dataSet != nil {
+				// A data set: its tree lives until the callback returns.
+				v, err := r.value(name, true, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				r.dataSet(name, v)
+				if keep {
+					m[name] = nil
+				}
+				continue
+			}
+			v, err := r.value(name, keep, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if keep {
+				m[name] = v
+			}
+		}
+		if _, err := r.dec.ReadToken(); err != nil {
+			return nil, r.syntaxError(err)
+		}
+		r.b.EndObject()
+		if !keep {
+			return nil, nil
+		}
+		return m, nil
+	case '[':
+		if _, err := r.dec.ReadToken(); err != nil {
+			return nil, r.syntaxError(err)
+		}
+		r.b.BeginArray()
+		var a []any
+		if keep {
+			a = []any{}
+		}
+		for r.dec.PeekKind() != ']' {
+			v, err := r.value(key, keep, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if keep {
+				a = append(a, v)
+			}
+		}
+		if _, err := r.dec.ReadToken(); err != nil {
+			return nil, r.syntaxError(err)
+		}
+		r.b.EndArray()
+		if !keep {
+			return nil, nil
+		}
+		return a, nil
+	case '"':
+		raw, err := r.dec.ReadValue()
+		if err != nil {
+			return nil, r.syntaxError(err)
+		}
+		s := NormalizeString(key, unquote(raw))
+		r.b.String(s)
+		if !keep {
+			return nil, nil
+		}
+		return s, nil
+	case '0':
+		raw, err := r.dec.ReadValue()
+		if err != nil {
+			return nil, r.syntaxError(err)
+		}
+		lit := string(raw)
+		at := r.dec.InputOffset() - int64(len(raw))
+		if _, err := strconv.ParseFloat(lit, 64); err != nil {
+			return nil, r.errorAt(at, fmt.Sprintf("number %s at %s is out of range (larger than a 64-bit float): re-collect the snapshot", lit, r.pointer()))
+		}
+		if err := r.b.Number(lit); err != nil {
+			return nil, r.errorAt(at, fmt.Sprintf("number %s at %s cannot be used: %v; re-collect the snapshot", lit, r.pointer(), err))
+		}
+		if !keep {
+			return nil, nil
+		}
+		return json.Number(lit), nil
+	case 't', 'f':
+		tok, err := r.dec.ReadToken()
+		if err != nil {
+			return nil, r.syntaxError(err)
+		}
+		r.b.Bool(tok.Bool())
+		if !keep {
+			return nil, nil
+		}
+		return tok.Bool(), nil
+	case 'n':
+		if _, err := r.dec.ReadToken(); err != nil {
+			return nil, r.syntaxError(err)
+		}
+		r.b.Null()
+		return nil, nil
+	default:
+		// Invalid input or the end of it: ReadToken says what is wrong.
+		_, err := r.dec.ReadToken()
+		if err == nil {
+			err = errors.New("unexpected token")
+		}
+		return nil, r.syntaxError(err)
+	}
+}
+
+// name reads an object member's name; one string is shared per name.
+func (r *reader) name() (string, error) {
+	raw, err := r.dec.ReadValue()
+	if err != nil {
+		return "", r.syntaxError(err)
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		content := raw[1 : len(raw)-1]
+		if s, ok := r.names[string(content)]; ok {
+			return s, nil
+		}
+		s := string(content)
+		if len(r.names) < maxInterned {
+			r.names[s] = s
+		}
+		return s, nil
+	}
+	return unquote(raw), nil
+}
+
+// pointer is the JSON pointer of the value just read.
+func (r *reader) pointer() string { return string(r.dec.StackPointer()) }
+
+func (r *reader) errorAt(offset int64, msg string) error {
+	line, col := position(r.data, offset)
+	return &InputError{Path: r.path, Line: line, Col: col, Msg: msg}
+}
+
+// syntaxError turns a jsontext error into an InputError at the offending
+// byte, saying what is wrong, where in the document and what to do.
+func (r *reader) syntaxError(err error) error {
+	var se *jsontext.SyntacticError
+	if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
+		if len(bytes.TrimSpace(r.data)) == 0 {
+			return r.errorAt(0, "invalid JSON: the file is empty; give a snapshot written by `breakglass collect`")
+		}
+		return r.errorAt(int64(len(r.data)), "invalid JSON: the file ends in the middle of a value (truncated?); re-collect the snapshot")
+	}
+	if !errors.As(err, &se) {
+		return r.errorAt(r.dec.InputOffset(), "invalid JSON: "+err.Error())
+	}
+	msg := strings.TrimPrefix(se.Err.Error(), "jsontext: ")
+	where := ""
+	if se.JSONPointer != "" {
+		where = " at " + string(se.JSONPointer)
+	}
+	switch {
+	case strings.Contains(msg, "duplicate"):
+		msg = fmt.Sprintf("%s%s: a JSON object may name each member once (which value would be true?); re-collect the snapshot or remove one", msg, where)
+	case strings.Contains(msg, "UTF-8"):
+		msg = fmt.Sprintf("%s%s: a snapshot is UTF-8 text; re-collect the snapshot, or re-save the file as UTF-8", msg, where)
+	default:
+		msg = fmt.Sprintf("%s%s: fix the file or re-collect the snapshot", msg, where)
+	}
+	return r.errorAt(se.ByteOffset, "invalid JSON: "+msg)
+}

@@ -58,16 +58,20 @@ type reader struct {
 	data  []byte
 	dec   *jsontext.Decoder
 	b     Builder
-	names map[string]string // member names seen, to share one string per name
+	names map[string]string // short texts seen, to share one string per text
 	// dataSet, when set, is called for each member of the top-level
 	// dataSets object with its generic tree, which is then dropped: the
 	// document keeps only what the callback leaves (split mode).
 	dataSet func(name string, v any)
 }
 
-// maxInterned bounds the name table: names are the Graph/ARM field names,
-// a few hundred; a hostile file must not grow the table without end.
-const maxInterned = 1 << 14
+// The string table holds texts of at most maxInternedLen bytes, at most
+// maxInterned of them: longer texts are rarely repeated, and a hostile
+// file must not grow the table without end.
+const (
+	maxInternedLen = 64
+	maxInterned    = 1 << 16
+)
 
 func newReader(path string, data []byte, b Builder) *reader {
 	if b == nil {
@@ -177,7 +181,7 @@ func (r *reader) value(key string, keep bool, depth int) (any, error) {
 		if err != nil {
 			return nil, r.syntaxError(err)
 		}
-		s := NormalizeString(key, unquote(raw))
+		s := NormalizeString(key, r.text(raw))
 		r.b.String(s)
 		if !keep {
 			return nil, nil
@@ -226,24 +230,31 @@ func (r *reader) value(key string, keep bool, depth int) (any, error) {
 	}
 }
 
-// name reads an object member's name; one string is shared per name.
+// name reads an object member's name.
 func (r *reader) name() (string, error) {
 	raw, err := r.dec.ReadValue()
 	if err != nil {
 		return "", r.syntaxError(err)
 	}
-	if bytes.IndexByte(raw, '\\') < 0 {
-		content := raw[1 : len(raw)-1]
-		if s, ok := r.names[string(content)]; ok {
-			return s, nil
-		}
-		s := string(content)
-		if len(r.names) < maxInterned {
-			r.names[s] = s
-		}
-		return s, nil
+	return r.text(raw), nil
+}
+
+// text returns the text of a JSON string the decoder has validated; one
+// string is shared per distinct short text (member names, and values
+// such as `#microsoft.graph.group` repeated thousands of times).
+func (r *reader) text(raw jsontext.Value) string {
+	if len(raw) > maxInternedLen+2 || bytes.IndexByte(raw, '\\') >= 0 {
+		return unquote(raw)
 	}
-	return unquote(raw), nil
+	content := raw[1 : len(raw)-1]
+	if s, ok := r.names[string(content)]; ok {
+		return s
+	}
+	s := string(content)
+	if len(r.names) < maxInterned {
+		r.names[s] = s
+	}
+	return s
 }
 
 // pointer is the JSON pointer of the value just read.

@@ -35,8 +35,12 @@ func LoadSnapshot(path string, maxSize int64) (*snapshot.Loaded, ast.Object, err
 }
 
 // valueBuilder is a snapshot.Builder making the OPA value: the values
-// ast.InterfaceToValue makes of the generic tree (interned strings and
-// small integers, ast.Number from the literal), term by term.
+// ast.InterfaceToValue makes of the generic tree (ast.Number from the
+// literal, strings, booleans, null), term by term. Terms are immutable
+// in OPA (it shares its interned terms everywhere), so one term serves
+// every occurrence of a member name or a short string: a snapshot repeats
+// a few hundred names and a few string values (`#microsoft.graph.group`,
+// `enabled`, the same group ids) hundreds of thousands of times.
 type valueBuilder struct {
 	// open holds the terms of the containers being read, innermost last
 	// (an object's as name, value, name, value, ...); marks[i] is where
@@ -45,9 +49,18 @@ type valueBuilder struct {
 	marks []int
 	root  *ast.Term
 	slab  []ast.Term // terms are allocated in blocks
+	// shared holds the term of each member name and short string seen.
+	shared map[string]*ast.Term
 }
 
-func newValueBuilder() *valueBuilder { return &valueBuilder{} }
+// Bounds of sharing: longer strings are rarely repeated, and a hostile
+// snapshot must not grow the table without end.
+const (
+	maxSharedLen   = 64
+	maxSharedTerms = 1 << 16
+)
+
+func newValueBuilder() *valueBuilder { return &valueBuilder{shared: map[string]*ast.Term{}} }
 
 func (b *valueBuilder) term(v ast.Value) *ast.Term {
 	if len(b.slab) == 0 {
@@ -59,8 +72,7 @@ func (b *valueBuilder) term(v ast.Value) *ast.Term {
 	return t
 }
 
-func (b *valueBuilder) add(v ast.Value) {
-	t := b.term(v)
+func (b *valueBuilder) put(t *ast.Term) {
 	if len(b.marks) == 0 {
 		b.root = t
 		return
@@ -68,14 +80,35 @@ func (b *valueBuilder) add(v ast.Value) {
 	b.open = append(b.open, t)
 }
 
-func (b *valueBuilder) Null()           { b.add(ast.NullValue) }
-func (b *valueBuilder) Bool(v bool)     { b.add(ast.InternedValue(v)) }
-func (b *valueBuilder) String(s string) { b.add(ast.InternedValue(s)) }
-func (b *valueBuilder) Name(s string)   { b.open = append(b.open, b.term(ast.InternedValue(s))) }
+func (b *valueBuilder) add(v ast.Value) { b.put(b.term(v)) }
+
+// stringTerm returns the (shared, where possible) term of s.
+func (b *valueBuilder) stringTerm(s string) *ast.Term {
+	if len(s) > maxSharedLen {
+		return b.term(ast.String(s))
+	}
+	if t, ok := b.shared[s]; ok {
+		return t
+	}
+	t := b.term(ast.InternedValue(s))
+	if b.shared != nil && len(b.shared) < maxSharedTerms {
+		b.shared[s] = t
+	}
+	return t
+}
+
+func (b *valueBuilder) Null()           { b.put(ast.InternedNullTerm) }
+func (b *valueBuilder) Bool(v bool)     { b.put(ast.InternedTerm(v)) }
+func (b *valueBuilder) String(s string) { b.put(b.stringTerm(s)) }
+func (b *valueBuilder) Name(s string)   { b.open = append(b.open, b.stringTerm(s)) }
 
 // Number converts the literal as ast.InterfaceToValue converts a
 // json.Number (and fails where it fails).
 func (b *valueBuilder) Number(lit string) error {
+	if t := ast.InternedIntNumberTermFromString(lit); t != nil {
+		b.put(t)
+		return nil
+	}
 	v, err := ast.InterfaceToValue(json.Number(lit))
 	if err != nil {
 		return err
@@ -96,6 +129,9 @@ func (b *valueBuilder) EndObject() {
 	}
 	b.open, b.marks = b.open[:start], b.marks[:len(b.marks)-1]
 	b.add(ast.NewObject(pairs...))
+	if len(b.marks) == 0 {
+		b.shared = nil // done: the table is garbage
+	}
 }
 
 func (b *valueBuilder) EndArray() {

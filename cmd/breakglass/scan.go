@@ -270,6 +270,14 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	for _, w := range eng.Warnings() {
 		fmt.Fprintf(cmd.ErrOrStderr(), "breakglass: warning: %s\n", w)
 	}
+	// What the report needs of the file is read before the evaluation, so
+	// that the file's bytes are not held through it (peak memory).
+	prov, err := provenance(snap.Bytes, eng)
+	if err != nil {
+		return nil, err
+	}
+	idLines := snapshot.IDLines(snap.Bytes)
+	snap.Bytes = nil
 	ctx, cancel := engine.WithTimeLimit(engine.WithMemoryLimit(cmd.Context(), o.maxMemory<<20), o.timeout)
 	defer cancel()
 	results, err := eng.ScanValue(ctx, input, in.Now)
@@ -277,10 +285,6 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 		return nil, err
 	}
 	if results, err = applyWaivers(cmd, eng, in, o.configPath, results); err != nil {
-		return nil, err
-	}
-	prov, err := provenance(snap.Bytes, eng)
-	if err != nil {
 		return nil, err
 	}
 	cwd, _ := os.Getwd()
@@ -308,7 +312,7 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 		Results:     results,
 		Summary:     engine.Summarize(results),
 		Mappings:    eng.Mappings(),
-		IDLines:     snapshot.IDLines(snap.Bytes),
+		IDLines:     idLines,
 		Source:      sarifSource(o.configPath, snapshotPath, in.Config, cwd),
 		Log:         cmd.ErrOrStderr(),
 		IncludePass: o.includePass,

@@ -234,7 +234,7 @@ func (r *reader) value(key string, keep bool, depth int) (any, error) {
 func (r *reader) name() (string, error) {
 	raw, err := r.dec.ReadValue()
 	if err != nil {
-		return "", r.syntaxError(err)
+		return "", r.syntaxErrorHint(err, "a member name in double quotes should start here")
 	}
 	return r.text(raw), nil
 }
@@ -267,7 +267,11 @@ func (r *reader) errorAt(offset int64, msg string) error {
 
 // syntaxError turns a jsontext error into an InputError at the offending
 // byte, saying what is wrong, where in the document and what to do.
-func (r *reader) syntaxError(err error) error {
+func (r *reader) syntaxError(err error) error { return r.syntaxErrorHint(err, "") }
+
+// syntaxErrorHint is syntaxError with what was expected where an invalid
+// character stands.
+func (r *reader) syntaxErrorHint(err error, hint string) error {
 	var se *jsontext.SyntacticError
 	if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
 		if len(bytes.TrimSpace(r.data)) == 0 {
@@ -288,6 +292,8 @@ func (r *reader) syntaxError(err error) error {
 		msg = fmt.Sprintf("%s%s: a JSON object may name each member once (which value would be true?); re-collect the snapshot or remove one", msg, where)
 	case strings.Contains(msg, "UTF-8"):
 		msg = fmt.Sprintf("%s%s: a snapshot is UTF-8 text; re-collect the snapshot, or re-save the file as UTF-8", msg, where)
+	case hint != "" && strings.Contains(msg, "invalid character"):
+		msg = fmt.Sprintf("%s%s (%s): fix the file or re-collect the snapshot", msg, where, hint)
 	default:
 		msg = fmt.Sprintf("%s%s: fix the file or re-collect the snapshot", msg, where)
 	}

@@ -104,78 +104,14 @@ func (r *reader) document() (any, error) {
 
 // value reads one JSON value. key is the name of the member the value
 // belongs to (for an array element, the array's): normalisation depends
-// on it. depth is 0 for the top-level value.
+// on it. depth is 0 for the top-level value. The generic value is
+// returned when keep is set.
 func (r *reader) value(key string, keep bool, depth int) (any, error) {
 	switch r.dec.PeekKind() {
 	case '{':
-		if _, err := r.dec.ReadToken(); err != nil {
-			return nil, r.syntaxError(err)
-		}
-		r.b.BeginObject()
-		var m map[string]any
-		if keep {
-			m = map[string]any{}
-		}
-		for r.dec.PeekKind() != '}' {
-			name, err := r.name()
-			if err != nil {
-				return nil, err
-			}
-			r.b.Name(name)
-			if depth == 1 && key == "dataSets" && r.dataSet != nil {
-				// A data set: its tree lives until the callback returns.
-				v, err := r.value(name, true, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				r.dataSet(name, v)
-				if keep {
-					m[name] = nil
-				}
-				continue
-			}
-			v, err := r.value(name, keep, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if keep {
-				m[name] = v
-			}
-		}
-		if _, err := r.dec.ReadToken(); err != nil {
-			return nil, r.syntaxError(err)
-		}
-		r.b.EndObject()
-		if !keep {
-			return nil, nil
-		}
-		return m, nil
+		return r.object(key, keep, depth)
 	case '[':
-		if _, err := r.dec.ReadToken(); err != nil {
-			return nil, r.syntaxError(err)
-		}
-		r.b.BeginArray()
-		var a []any
-		if keep {
-			a = []any{}
-		}
-		for r.dec.PeekKind() != ']' {
-			v, err := r.value(key, keep, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if keep {
-				a = append(a, v)
-			}
-		}
-		if _, err := r.dec.ReadToken(); err != nil {
-			return nil, r.syntaxError(err)
-		}
-		r.b.EndArray()
-		if !keep {
-			return nil, nil
-		}
-		return a, nil
+		return r.array(key, keep, depth)
 	case '"':
 		raw, err := r.dec.ReadValue()
 		if err != nil {
@@ -183,37 +119,16 @@ func (r *reader) value(key string, keep bool, depth int) (any, error) {
 		}
 		s := NormalizeString(key, r.text(raw))
 		r.b.String(s)
-		if !keep {
-			return nil, nil
-		}
-		return s, nil
+		return keepIf(keep, s), nil
 	case '0':
-		raw, err := r.dec.ReadValue()
-		if err != nil {
-			return nil, r.syntaxError(err)
-		}
-		lit := string(raw)
-		at := r.dec.InputOffset() - int64(len(raw))
-		if _, err := strconv.ParseFloat(lit, 64); err != nil {
-			return nil, r.errorAt(at, fmt.Sprintf("number %s at %s is out of range (larger than a 64-bit float): re-collect the snapshot", lit, r.pointer()))
-		}
-		if err := r.b.Number(lit); err != nil {
-			return nil, r.errorAt(at, fmt.Sprintf("number %s at %s cannot be used: %v; re-collect the snapshot", lit, r.pointer(), err))
-		}
-		if !keep {
-			return nil, nil
-		}
-		return json.Number(lit), nil
+		return r.number(keep)
 	case 't', 'f':
 		tok, err := r.dec.ReadToken()
 		if err != nil {
 			return nil, r.syntaxError(err)
 		}
 		r.b.Bool(tok.Bool())
-		if !keep {
-			return nil, nil
-		}
-		return tok.Bool(), nil
+		return keepIf(keep, tok.Bool()), nil
 	case 'n':
 		if _, err := r.dec.ReadToken(); err != nil {
 			return nil, r.syntaxError(err)
@@ -228,6 +143,103 @@ func (r *reader) value(key string, keep bool, depth int) (any, error) {
 		}
 		return nil, r.syntaxError(err)
 	}
+}
+
+func keepIf(keep bool, v any) any {
+	if !keep {
+		return nil
+	}
+	return v
+}
+
+// object reads an object (see value). In split mode, each member of the
+// top-level dataSets object gets its own generic tree, handed to
+// r.dataSet and then dropped.
+func (r *reader) object(key string, keep bool, depth int) (any, error) {
+	if _, err := r.dec.ReadToken(); err != nil {
+		return nil, r.syntaxError(err)
+	}
+	r.b.BeginObject()
+	var m map[string]any
+	if keep {
+		m = map[string]any{}
+	}
+	split := depth == 1 && key == "dataSets" && r.dataSet != nil
+	for r.dec.PeekKind() != '}' {
+		name, err := r.name()
+		if err != nil {
+			return nil, err
+		}
+		r.b.Name(name)
+		v, err := r.value(name, keep || split, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		if split {
+			r.dataSet(name, v)
+			v = nil
+		}
+		if keep {
+			m[name] = v
+		}
+	}
+	if _, err := r.dec.ReadToken(); err != nil {
+		return nil, r.syntaxError(err)
+	}
+	r.b.EndObject()
+	if !keep {
+		return nil, nil
+	}
+	return m, nil
+}
+
+// array reads an array (see value).
+func (r *reader) array(key string, keep bool, depth int) (any, error) {
+	if _, err := r.dec.ReadToken(); err != nil {
+		return nil, r.syntaxError(err)
+	}
+	r.b.BeginArray()
+	var a []any
+	if keep {
+		a = []any{}
+	}
+	for r.dec.PeekKind() != ']' {
+		v, err := r.value(key, keep, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		if keep {
+			a = append(a, v)
+		}
+	}
+	if _, err := r.dec.ReadToken(); err != nil {
+		return nil, r.syntaxError(err)
+	}
+	r.b.EndArray()
+	if !keep {
+		return nil, nil
+	}
+	return a, nil
+}
+
+// number reads a number: its literal, refused beyond float64.
+func (r *reader) number(keep bool) (any, error) {
+	raw, err := r.dec.ReadValue()
+	if err != nil {
+		return nil, r.syntaxError(err)
+	}
+	lit := string(raw)
+	at := r.dec.InputOffset() - int64(len(raw))
+	if _, err := strconv.ParseFloat(lit, 64); err != nil {
+		return nil, r.errorAt(at, fmt.Sprintf("number %s at %s is out of range (larger than a 64-bit float): re-collect the snapshot", lit, r.pointer()))
+	}
+	if err := r.b.Number(lit); err != nil {
+		return nil, r.errorAt(at, fmt.Sprintf("number %s at %s cannot be used: %v; re-collect the snapshot", lit, r.pointer(), err))
+	}
+	if !keep {
+		return nil, nil
+	}
+	return json.Number(lit), nil
 }
 
 // name reads an object member's name.

@@ -77,6 +77,7 @@ test: sarif-multitool oscal-validator
 FUZZTIME ?= 5s
 FUZZ_TARGETS := \
 	./collector/snapshot:FuzzParse \
+	./policies/engine:FuzzParseSnapshot \
 	./config:FuzzParse \
 	./mappings:FuzzAddFile \
 	./collector:FuzzDecodeGraphPage \

@@ -52,18 +52,10 @@ func (d DataSet) Complete() bool { return d.Status == string(snapshot.StatusOK) 
 
 // NewProvenance reads the collection record from a snapshot's bytes.
 func NewProvenance(snapshotBytes []byte, opaVersion, bundleSHA256 string, files []engine.FileDigest) (*Provenance, error) {
-	var doc struct {
-		Metadata snapshot.Metadata `json:"metadata"`
-		DataSets map[string]struct {
-			Status  string            `json:"status"`
-			Message string            `json:"message"`
-			Items   []json.RawMessage `json:"items"`
-		} `json:"dataSets"`
-	}
-	if err := json.Unmarshal(snapshotBytes, &doc); err != nil {
+	m, sets, err := readCollectionRecord(snapshotBytes)
+	if err != nil {
 		return nil, fmt.Errorf("read snapshot metadata: %w", err)
 	}
-	m := doc.Metadata
 	p := &Provenance{
 		OPAVersion: opaVersion,
 		RuleBundle: RuleBundle{SHA256: bundleSHA256, Files: files},
@@ -77,10 +69,10 @@ func NewProvenance(snapshotBytes []byte, opaVersion, bundleSHA256 string, files 
 		d := m.Collection.DurationMS
 		p.Collection.DurationMS = &d
 	}
-	for name, ds := range doc.DataSets {
-		entry := DataSet{Name: name, Status: ds.Status, Message: ds.Message, Items: len(ds.Items)}
+	for _, ds := range sets {
+		entry := DataSet{Name: ds.Name, Status: ds.Status, Message: ds.Message, Items: ds.Items}
 		if m.Collection != nil {
-			n := m.Collection.Requests[name]
+			n := m.Collection.Requests[ds.Name]
 			entry.Requests = &n
 		}
 		p.DataSets = append(p.DataSets, entry)

@@ -250,18 +250,24 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	loadedEngine := inBackground(func() (*engine.Engine, error) {
 		return loadEngine(cmd, o.policyDirs, o.mappingFile)
 	})
-	snap, err := snapshot.LoadLimit(snapshotPath, o.maxSize)
+	// One token pass builds the OPA value; no generic tree of the
+	// snapshot stays behind for the evaluation (docs/performance.md).
+	snap, value, err := engine.LoadSnapshot(snapshotPath, o.maxSize)
 	if err != nil {
 		return nil, err
 	}
-	// The SARIF regions are read from the bytes while the rules evaluate.
+	// The SARIF regions are read from the bytes meanwhile.
 	idLines := inBackground(func() (*snapshot.IDIndex, error) { return snapshot.IDLines(snap.Bytes), nil })
-	in, err := scanInput(cmd, snapshotPath, snap, o)
+	in, err := scanInput(cmd, snapshotPath, snap, value, o)
+	if err != nil {
+		return nil, err
+	}
+	input, err := engine.BuildInput(in)
 	if err != nil {
 		return nil, err
 	}
 	if o.dumpInput != "" {
-		if err := dumpInput(o.dumpInput, in); err != nil {
+		if err := dumpInput(o.dumpInput, input); err != nil {
 			return nil, err
 		}
 	}
@@ -272,23 +278,23 @@ func buildReport(cmd *cobra.Command, snapshotPath string, o scanOptions) (*repor
 	for _, w := range eng.Warnings() {
 		fmt.Fprintf(cmd.ErrOrStderr(), "breakglass: warning: %s\n", w)
 	}
+	// What the report needs of the file is read before the evaluation, so
+	// that the file's bytes are not held through it (peak memory).
+	prov, err := provenance(snap.Bytes, eng)
+	if err != nil {
+		return nil, err
+	}
+	lines, _ := idLines()
+	snap.Bytes = nil
 	ctx, cancel := engine.WithTimeLimit(engine.WithMemoryLimit(cmd.Context(), o.maxMemory<<20), o.timeout)
 	defer cancel()
-	// The provenance re-reads the snapshot's metadata while the rules
-	// evaluate.
-	provenanceOf := inBackground(func() (*report.Provenance, error) { return provenance(snap.Bytes, eng) })
-	results, err := eng.Scan(ctx, in)
+	results, err := eng.ScanValue(ctx, input, in.Now)
 	if err != nil {
 		return nil, err
 	}
 	if results, err = applyWaivers(cmd, eng, in, o.configPath, results); err != nil {
 		return nil, err
 	}
-	prov, err := provenanceOf()
-	if err != nil {
-		return nil, err
-	}
-	lines, _ := idLines()
 	cwd, _ := os.Getwd()
 	scanInfo := report.Scan{Now: in.Now.UTC()}
 	if o.configPath != "" {
@@ -352,11 +358,7 @@ func writeOutput(cmd *cobra.Command, out output, rep *report.Report) error {
 
 // dumpInput writes the Rego input exactly as the rules see it (`input`), so
 // that `opa eval -i FILE` and rule authors work on the same document.
-func dumpInput(path string, in engine.Input) error {
-	value, err := engine.BuildInput(in)
-	if err != nil {
-		return err
-	}
+func dumpInput(path string, value ast.Value) error {
 	doc, err := ast.JSON(value)
 	if err != nil {
 		return err
@@ -373,8 +375,8 @@ func dumpInput(path string, in engine.Input) error {
 
 // scanInput is the engine input for snap: the config (--config, the one
 // recorded in the snapshot, or discovery mode), --now and --baseline.
-func scanInput(cmd *cobra.Command, snapshotPath string, snap *snapshot.Loaded, o scanOptions) (engine.Input, error) {
-	in := engine.Input{Document: snap.Doc, Now: snap.CollectedAt}
+func scanInput(cmd *cobra.Command, snapshotPath string, snap *snapshot.Loaded, value ast.Object, o scanOptions) (engine.Input, error) {
+	in := engine.Input{Snapshot: value, Now: snap.CollectedAt}
 	if o.configPath != "" {
 		cfg, err := config.Load(o.configPath)
 		if err != nil {
@@ -384,7 +386,7 @@ func scanInput(cmd *cobra.Command, snapshotPath string, snap *snapshot.Loaded, o
 			return in, usageError("%s: tenantId %s does not match the snapshot's tenant %s: give the breakglass.yaml of tenant %s, or collect a snapshot of tenant %s", o.configPath, cfg.TenantID, snap.TenantID, snap.TenantID, cfg.TenantID)
 		}
 		in.Config = cfg
-	} else if _, ok := snap.Doc["config"]; !ok {
+	} else if value.Get(ast.StringTerm("config")) == nil {
 		if !isQuiet(cmd) {
 			fmt.Fprintln(cmd.ErrOrStderr(), "breakglass: no --config and none recorded in the snapshot: no accounts are declared, so declared-account rules judge nothing (discovery mode)")
 		}
@@ -397,7 +399,7 @@ func scanInput(cmd *cobra.Command, snapshotPath string, snap *snapshot.Loaded, o
 		}
 	}
 	if o.baseline != "" {
-		base, err := snapshot.LoadLimit(o.baseline, o.maxSize)
+		base, baseValue, err := engine.LoadSnapshot(o.baseline, o.maxSize)
 		if err != nil {
 			return in, fmt.Errorf("--baseline: %w", err)
 		}
@@ -408,7 +410,7 @@ func scanInput(cmd *cobra.Command, snapshotPath string, snap *snapshot.Loaded, o
 			return in, usageError("--baseline %s was collected %s, after %s (%s): the baseline is the older snapshot; did you swap them? (breakglass scan NEW --baseline OLD)",
 				o.baseline, base.CollectedAt.Format(time.RFC3339), snapshotPath, snap.CollectedAt.Format(time.RFC3339))
 		}
-		in.Baseline = base.Doc
+		in.BaselineSnapshot = baseValue
 	}
 	return in, nil
 }

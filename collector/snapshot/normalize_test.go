@@ -110,3 +110,28 @@ func TestLoadLimit(t *testing.T) {
 		t.Fatal("a missing file loaded")
 	}
 }
+
+// isGUID is the hand-written form of guidRE (the hot path of loading).
+func TestIsGUIDMatchesPattern(t *testing.T) {
+	cases := []string{
+		"b9a1e001-0000-4000-8000-00000000b002", "B9A1E001-0000-4000-8000-00000000B002",
+		"b9a1e001-0000-4000-8000-00000000b00", "b9a1e001-0000-4000-8000-00000000b0022",
+		"b9a1e001-0000-4000-8000_00000000b002", "g9a1e001-0000-4000-8000-00000000b002",
+		"b9a1e0010-000-4000-8000-00000000b002", "", "------------------------------------",
+		"b9a1e001-0000-4000-8000-00000000b0é", "{9a1e001-0000-4000-8000-00000000b002",
+	}
+	for _, s := range cases {
+		if got, want := isGUID(s), guidRE.MatchString(s); got != want {
+			t.Errorf("isGUID(%q) = %v, guidRE says %v", s, got, want)
+		}
+	}
+}
+
+func FuzzIsGUID(f *testing.F) {
+	f.Add("b9a1e001-0000-4000-8000-00000000b002")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isGUID(s), guidRE.MatchString(s); got != want {
+			t.Errorf("isGUID(%q) = %v, guidRE says %v", s, got, want)
+		}
+	})
+}

@@ -11,10 +11,7 @@ import (
 	"os"
 	"reflect"
 	"sort"
-	"strings"
 	"time"
-
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Document is the snapshot as written by the collector. The scanner reads it
@@ -105,8 +102,8 @@ type Loaded struct {
 	Path   string
 	Bytes  []byte
 	SHA256 string
-	// Doc is the generic JSON value (numbers as json.Number), ready to be
-	// converted into the Rego input.
+	// Doc is the generic JSON value (numbers as json.Number), normalised
+	// (Parse); nil from ParseInto, whose Builder holds the document.
 	Doc         map[string]any
 	TenantID    string
 	CollectedAt time.Time
@@ -143,47 +140,143 @@ func Load(path string) (*Loaded, error) { return LoadLimit(path, DefaultMaxSize)
 // LoadLimit is Load with another size limit: a larger file is refused
 // before it is read.
 func LoadLimit(path string, maxSize int64) (*Loaded, error) {
+	data, err := ReadLimit(path, maxSize)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// LoadInto is LoadLimit through ParseInto: b builds the scanner's own
+// representation in the same pass, and Loaded.Doc is nil.
+func LoadInto(path string, maxSize int64, b Builder) (*Loaded, error) {
+	data, err := ReadLimit(path, maxSize)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInto(path, data, b)
+}
+
+// ReadLimit reads a snapshot file of at most maxSize bytes: a larger file
+// is refused before it is read.
+func ReadLimit(path string, maxSize int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &InputError{Path: path, Msg: fmt.Sprintf("cannot read snapshot: %v (run `breakglass collect` to create one)", errors.Unwrap(err))}
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > maxSize {
-		return nil, &InputError{Path: path, Msg: fmt.Sprintf("the snapshot is %d bytes, more than the limit of %d: a real tenant's snapshot is a few MB, so check the file; raise the limit with --max-snapshot-size if it is genuine", info.Size(), maxSize)}
+	var buf bytes.Buffer
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+		if info.Size() > maxSize {
+			return nil, &InputError{Path: path, Msg: fmt.Sprintf("the snapshot is %d bytes, more than the limit of %d: a real tenant's snapshot is a few MB, so check the file; raise the limit with --max-snapshot-size if it is genuine", info.Size(), maxSize)}
+		}
+		// One buffer of the file's size, not a doubling series (on a 15 MB
+		// file the regrowing was a fifth of loading it).
+		buf.Grow(int(info.Size()) + bytes.MinRead)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxSize+1))
-	if err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(f, maxSize+1)); err != nil {
 		return nil, &InputError{Path: path, Msg: fmt.Sprintf("cannot read snapshot: %v", err)}
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > maxSize {
 		return nil, &InputError{Path: path, Msg: fmt.Sprintf("the snapshot is more than %d bytes: raise the limit with --max-snapshot-size if it is genuine", maxSize)}
 	}
-	return Parse(path, data)
+	return data, nil
 }
 
 // Parse parses and validates snapshot bytes; path is used in messages only.
+// One token pass (decode.go) checks the JSON (an object naming a member
+// twice — `"accountEnabled": false, "accountEnabled": true`, which value
+// is true? —, invalid UTF-8, a number too large for the rules to compare),
+// lower-cases the identifiers (normalize.go) and builds Doc; then the
+// version, the schema and duplicate ids are checked.
 func Parse(path string, data []byte) (*Loaded, error) {
-	doc, err := decodeJSON(data)
+	doc, err := newReader(path, data, nil).document()
 	if err != nil {
-		return nil, syntaxError(path, data, err)
-	}
-	obj, ok := doc.(map[string]any)
-	if !ok {
-		return nil, &InputError{Path: path, Line: 1, Msg: "a snapshot is a JSON object; this file holds something else"}
-	}
-	if err := checkTokens(path, data); err != nil {
 		return nil, err
 	}
-	if err := checkVersion(path, data, obj); err != nil {
+	obj, err := topObject(path, data, doc)
+	if err != nil {
 		return nil, err
 	}
-	Normalize(obj)
 	if err := validate(path, data, obj); err != nil {
 		return nil, err
 	}
 	if err := checkDuplicateIDs(path, data, obj); err != nil {
 		return nil, err
 	}
+	l, err := loaded(path, data, obj)
+	if err != nil {
+		return nil, err
+	}
+	l.Doc = obj
+	return l, nil
+}
+
+// ParseInto is Parse for the scanner: the same token pass feeds b, which
+// builds the evaluation's input value, and no generic tree of the whole
+// snapshot is kept (Loaded.Doc is nil). Each data set's generic tree lives
+// only while it is validated against its part of the schema and checked
+// for duplicate ids; the rest of the document (metadata, config) is
+// validated against the schema with the data sets left out. Accepting
+// and rejecting are Parse's; a snapshot that fails validation is reported
+// exactly as Parse reports it (first violation, count), by validating it
+// as a whole: only the valid snapshot needs to be fast.
+func ParseInto(path string, data []byte, b Builder) (*Loaded, error) {
+	r := newReader(path, data, b)
+	invalid := false
+	var dupErrs map[string]error
+	r.dataSet = func(name string, v any) {
+		if invalid {
+			return
+		}
+		if !validDataSet(name, v) {
+			invalid = true
+			return
+		}
+		if err := duplicateID(path, data, name, v); err != nil {
+			if dupErrs == nil {
+				dupErrs = map[string]error{}
+			}
+			dupErrs[name] = err
+		}
+	}
+	doc, err := r.document()
+	if err != nil {
+		return nil, err
+	}
+	obj, err := topObject(path, data, doc)
+	if err != nil {
+		return nil, err
+	}
+	if invalid || !validSkeleton(obj) {
+		if _, err := Parse(path, data); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s: internal error: the snapshot fails validation in parts but not as a whole; please report this with the file", path)
+	}
+	for _, name := range Names {
+		if err := dupErrs[name]; err != nil {
+			return nil, err
+		}
+	}
+	return loaded(path, data, obj)
+}
+
+// topObject checks that the document is an object of this schema version.
+func topObject(path string, data []byte, doc any) (map[string]any, error) {
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return nil, &InputError{Path: path, Line: 1, Msg: "a snapshot is a JSON object; this file holds something else"}
+	}
+	if err := checkVersion(path, data, obj); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// loaded is the Loaded of a valid document (without Doc).
+func loaded(path string, data []byte, obj map[string]any) (*Loaded, error) {
 	sum := sha256.Sum256(data)
 	meta := obj["metadata"].(map[string]any)
 	collectedAt, err := time.Parse(time.RFC3339, meta["collectedAt"].(string))
@@ -194,43 +287,9 @@ func Parse(path string, data []byte) (*Loaded, error) {
 		Path:        path,
 		Bytes:       data,
 		SHA256:      hex.EncodeToString(sum[:]),
-		Doc:         obj,
 		TenantID:    meta["tenantId"].(string),
 		CollectedAt: collectedAt.UTC(),
 	}, nil
-}
-
-// checkTokens rejects what encoding/json lets through silently: an object
-// with two members of one name (`"accountEnabled": false, "accountEnabled":
-// true` — the last would win), invalid UTF-8, and a number too large for
-// the rules to compare (it would become infinity).
-func checkTokens(path string, data []byte) error {
-	dec := jsontext.NewDecoder(bytes.NewReader(data))
-	for {
-		tok, err := dec.ReadToken()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			var se *jsontext.SyntacticError
-			offset := dec.InputOffset()
-			msg := err.Error()
-			if errors.As(err, &se) {
-				offset, msg = se.ByteOffset, strings.TrimPrefix(se.Err.Error(), "jsontext: ")
-				if strings.Contains(msg, "duplicate") {
-					msg = fmt.Sprintf("%s at %s: a JSON object may name each member once (which value would be true?); re-collect the snapshot or remove one", msg, se.JSONPointer)
-				}
-			}
-			line, col := position(data, offset)
-			return &InputError{Path: path, Line: line, Col: col, Msg: "invalid JSON: " + msg}
-		}
-		if tok.Kind() == '0' {
-			if _, err := tok.Float(); err != nil {
-				line, col := position(data, dec.InputOffset()-int64(len(tok.String())))
-				return &InputError{Path: path, Line: line, Col: col, Msg: fmt.Sprintf("number %s at %s is out of range (larger than a 64-bit float): re-collect the snapshot", tok.String(), dec.StackPointer())}
-			}
-		}
-	}
 }
 
 // checkDuplicateIDs rejects a data set listing one id twice with different
@@ -239,54 +298,31 @@ func checkTokens(path string, data []byte) error {
 func checkDuplicateIDs(path string, data []byte, doc map[string]any) error {
 	sets, _ := doc["dataSets"].(map[string]any)
 	for _, name := range Names {
-		set, _ := sets[name].(map[string]any)
-		items, _ := set["items"].([]any)
-		seen := map[string]int{}
-		for i, it := range items {
-			obj, _ := it.(map[string]any)
-			id, _ := obj["id"].(string)
-			if id == "" {
-				continue
-			}
-			if j, dup := seen[id]; dup && !reflect.DeepEqual(items[j], it) {
-				return &InputError{Path: path, Line: LineOf(data, fmt.Sprintf("/dataSets/%s/items/%d/id", name, i)),
-					Msg: fmt.Sprintf("dataSets.%s lists id %s twice (items %d and %d) with different content; re-collect the snapshot", name, id, j, i)}
-			}
-			seen[id] = i
+		if err := duplicateID(path, data, name, sets[name]); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func decodeJSON(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err == nil {
-		return nil, &json.SyntaxError{Offset: dec.InputOffset()}
-	}
-	return v, nil
-}
-
-func syntaxError(path string, data []byte, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	offset := int64(len(data))
-	msg := err.Error()
-	switch {
-	case errors.As(err, &se):
-		offset = se.Offset
-		if se.Error() == "" {
-			msg = "unexpected data after the top-level JSON value"
+// duplicateID is checkDuplicateIDs for one data set's generic tree.
+func duplicateID(path string, data []byte, name string, set any) error {
+	s, _ := set.(map[string]any)
+	items, _ := s["items"].([]any)
+	seen := map[string]int{}
+	for i, it := range items {
+		obj, _ := it.(map[string]any)
+		id, _ := obj["id"].(string)
+		if id == "" {
+			continue
 		}
-	case errors.As(err, &te):
-		offset = te.Offset
+		if j, dup := seen[id]; dup && !reflect.DeepEqual(items[j], it) {
+			return &InputError{Path: path, Line: LineOf(data, fmt.Sprintf("/dataSets/%s/items/%d/id", name, i)),
+				Msg: fmt.Sprintf("dataSets.%s lists id %s twice (items %d and %d) with different content; re-collect the snapshot", name, id, j, i)}
+		}
+		seen[id] = i
 	}
-	line, col := position(data, offset)
-	return &InputError{Path: path, Line: line, Col: col, Msg: "invalid JSON: " + msg}
+	return nil
 }
 
 func checkVersion(path string, data []byte, obj map[string]any) error {

@@ -73,6 +73,10 @@ func TestRejections(t *testing.T) {
 			if !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "snap.json:") {
 				t.Errorf("error %q does not contain %q", err, c.want)
 			}
+			// The scanner's path (per-data-set validation) reports the same.
+			if _, err2 := ParseInto("snap.json", c.data, nil); err2 == nil || err2.Error() != err.Error() {
+				t.Errorf("ParseInto says %v, Parse %v", err2, err)
+			}
 		})
 	}
 }
@@ -210,8 +214,33 @@ func TestConflictingDuplicateIDsAreRejected(t *testing.T) {
 		dup["accountEnabled"] = false
 		users["items"] = append(items, dup)
 	})
-	if _, err := Parse("snap.json", data); err == nil || !strings.Contains(err.Error(), "twice") {
+	err := func() error { _, err := Parse("snap.json", data); return err }()
+	if err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Fatalf("got %v", err)
+	}
+	if _, err2 := ParseInto("snap.json", data, nil); err2 == nil || err2.Error() != err.Error() {
+		t.Errorf("ParseInto says %v, Parse %v", err2, err)
+	}
+	// Two data sets with a conflict each: the first in name order is
+	// reported, whichever comes first in the file.
+	two := mutate(t, func(d map[string]any) {
+		for _, name := range []string{"users", "groups"} {
+			set := d["dataSets"].(map[string]any)[name].(map[string]any)
+			items := set["items"].([]any)
+			dup := map[string]any{}
+			for k, v := range items[0].(map[string]any) {
+				dup[k] = v
+			}
+			dup["displayName"] = "other"
+			set["items"] = append(items, dup)
+		}
+	})
+	_, err = Parse("snap.json", two)
+	if err == nil || !strings.Contains(err.Error(), "dataSets.groups lists id") {
+		t.Fatalf("got %v", err)
+	}
+	if _, err2 := ParseInto("snap.json", two, nil); err2 == nil || err2.Error() != err.Error() {
+		t.Errorf("ParseInto says %v, Parse %v", err2, err)
 	}
 	same := mutate(t, func(d map[string]any) {
 		users := d["dataSets"].(map[string]any)["users"].(map[string]any)
@@ -220,5 +249,8 @@ func TestConflictingDuplicateIDsAreRejected(t *testing.T) {
 	})
 	if _, err := Parse("snap.json", same); err != nil {
 		t.Fatalf("an identical repeat should load: %v", err)
+	}
+	if _, err := ParseInto("snap.json", same, nil); err != nil {
+		t.Fatalf("ParseInto: an identical repeat should load: %v", err)
 	}
 }

@@ -21,7 +21,18 @@ var schemaJSON []byte
 // Schema returns the snapshot JSON Schema (draft 2020-12).
 func Schema() []byte { return schemaJSON }
 
+const schemaURL = "breakglass-snapshot.schema.json"
+
 var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	c, err := newCompiler()
+	if err != nil {
+		return nil, err
+	}
+	return c.Compile(schemaURL)
+})
+
+// newCompiler returns a compiler holding the embedded schema.
+func newCompiler() (*jsonschema.Compiler, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
 	if err != nil {
 		return nil, fmt.Errorf("embedded snapshot schema: %w", err)
@@ -29,11 +40,11 @@ var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
 	c.RegisterFormat(&jsonschema.Format{Name: "date-time", Validate: validateDateTime})
-	if err := c.AddResource("breakglass-snapshot.schema.json", doc); err != nil {
+	if err := c.AddResource(schemaURL, doc); err != nil {
 		return nil, err
 	}
-	return c.Compile("breakglass-snapshot.schema.json")
-})
+	return c, nil
+}
 
 var printer = message.NewPrinter(language.English)
 
@@ -108,4 +119,66 @@ func pointerOf(tokens []string) string {
 		esc[i] = escapePointer(t)
 	}
 	return "/" + strings.Join(esc, "/")
+}
+
+// The split schema (ParseInto): each data set's part, and the document with
+// the data sets' contents left out (their names are still checked).
+var splitSchemas = sync.OnceValues(func() (*splitSchema, error) {
+	c, err := newCompiler()
+	if err != nil {
+		return nil, err
+	}
+	out := &splitSchema{dataSets: map[string]*jsonschema.Schema{}}
+	for _, name := range Names {
+		if out.dataSets[name], err = c.Compile(schemaURL + "#/properties/dataSets/properties/" + name); err != nil {
+			return nil, fmt.Errorf("embedded snapshot schema, data set %s: %w", name, err)
+		}
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
+	if err != nil {
+		return nil, fmt.Errorf("embedded snapshot schema: %w", err)
+	}
+	root, _ := doc.(map[string]any)
+	props, _ := root["properties"].(map[string]any)
+	sets, _ := props["dataSets"].(map[string]any)
+	setProps, _ := sets["properties"].(map[string]any)
+	if setProps == nil {
+		return nil, fmt.Errorf("embedded snapshot schema: no properties.dataSets.properties")
+	}
+	for name := range setProps {
+		setProps[name] = true // validated on its own
+	}
+	sc := jsonschema.NewCompiler()
+	sc.AssertFormat()
+	sc.RegisterFormat(&jsonschema.Format{Name: "date-time", Validate: validateDateTime})
+	if err := sc.AddResource(schemaURL, doc); err != nil {
+		return nil, err
+	}
+	if out.skeleton, err = sc.Compile(schemaURL); err != nil {
+		return nil, err
+	}
+	return out, nil
+})
+
+type splitSchema struct {
+	skeleton *jsonschema.Schema
+	dataSets map[string]*jsonschema.Schema
+}
+
+// validDataSet reports whether one data set's tree matches its part of the
+// schema. An unknown name is left to validSkeleton.
+func validDataSet(name string, v any) bool {
+	s, err := splitSchemas()
+	if err != nil {
+		return false
+	}
+	sch, ok := s.dataSets[name]
+	return !ok || sch.Validate(v) == nil
+}
+
+// validSkeleton reports whether the document without its data sets'
+// contents matches the schema.
+func validSkeleton(doc map[string]any) bool {
+	s, err := splitSchemas()
+	return err == nil && s.skeleton.Validate(doc) == nil
 }

@@ -16,19 +16,85 @@ import (
 
 // Input is what one scan evaluates.
 type Input struct {
-	// Document is the snapshot as generic JSON (numbers as json.Number).
+	// Snapshot is the snapshot as the OPA value (ParseSnapshot). When it
+	// is nil, Document is converted instead.
+	Snapshot ast.Object
+	// Document is the snapshot as generic JSON (numbers as json.Number),
+	// as snapshot.Parse returns it; for tests that edit a snapshot.
 	Document map[string]any
 	// Config is the breakglass.yaml declaration (any JSON-marshalable
 	// value); nil keeps the config recorded in the snapshot.
 	Config any
-	// Baseline is an older snapshot document for drift rules, or nil.
-	Baseline map[string]any
+	// BaselineSnapshot is an older snapshot (ParseSnapshot) for drift
+	// rules; Baseline is the same as generic JSON. Both may be nil.
+	BaselineSnapshot ast.Object
+	Baseline         map[string]any
 	// Now pins time.now_ns for time-based rules.
 	Now time.Time
 }
 
-// BuildInput assembles the Rego input document and converts it once.
+// BuildInput assembles the Rego input document: the snapshot's members,
+// `config` (the declaration given, else the snapshot's, else {}) and
+// `baseline`. The snapshot is converted once: from Snapshot, only the
+// top-level members are copied; a Document is converted whole.
 func BuildInput(in Input) (ast.Value, error) {
+	if in.Snapshot == nil {
+		return buildFromDocument(in)
+	}
+	var pairs [][2]*ast.Term
+	config, baseline := -1, -1
+	in.Snapshot.Foreach(func(k, v *ast.Term) {
+		switch k.Value {
+		case ast.String("config"):
+			config = len(pairs)
+		case ast.String("baseline"):
+			baseline = len(pairs)
+		}
+		pairs = append(pairs, [2]*ast.Term{k, v})
+	})
+	put := func(at *int, key string, v ast.Value) {
+		if *at < 0 {
+			*at = len(pairs)
+			pairs = append(pairs, [2]*ast.Term{ast.StringTerm(key), nil})
+		}
+		pairs[*at][1] = ast.NewTerm(v)
+	}
+	if in.Config != nil {
+		cfg, err := configValue(in.Config)
+		if err != nil {
+			return nil, err
+		}
+		put(&config, "config", cfg)
+	}
+	if config < 0 {
+		put(&config, "config", ast.NewObject())
+	}
+	switch {
+	case in.BaselineSnapshot != nil:
+		put(&baseline, "baseline", in.BaselineSnapshot)
+	case in.Baseline != nil:
+		v, err := ast.InterfaceToValue(in.Baseline)
+		if err != nil {
+			return nil, err
+		}
+		put(&baseline, "baseline", v)
+	}
+	return ast.NewObject(pairs...), nil
+}
+
+// configValue is the declaration as an OPA value. The declaration names
+// accounts, groups and policies in whatever case the user typed; the
+// rules compare them with the snapshot's lower-case identifiers.
+func configValue(c any) (ast.Value, error) {
+	cfg, err := toGeneric(c)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return ast.InterfaceToValue(snapshot.Normalize(cfg))
+}
+
+// buildFromDocument is BuildInput of a generic Document.
+func buildFromDocument(in Input) (ast.Value, error) {
 	doc := make(map[string]any, len(in.Document)+2)
 	for k, v := range in.Document {
 		doc[k] = v
@@ -38,9 +104,6 @@ func BuildInput(in Input) (ast.Value, error) {
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
-		// The declaration names accounts, groups and policies in whatever
-		// case the user typed; the rules compare them with the snapshot's
-		// lower-case identifiers.
 		doc["config"] = snapshot.Normalize(cfg)
 	}
 	if _, ok := doc["config"]; !ok {
@@ -49,7 +112,12 @@ func BuildInput(in Input) (ast.Value, error) {
 	if in.Baseline != nil {
 		doc["baseline"] = in.Baseline
 	}
-	return ast.InterfaceToValue(doc)
+	value, err := ast.InterfaceToValue(doc)
+	if err != nil || in.BaselineSnapshot == nil {
+		return value, err
+	}
+	value.(ast.Object).Insert(ast.StringTerm("baseline"), ast.NewTerm(in.BaselineSnapshot))
+	return value, nil
 }
 
 func toGeneric(v any) (any, error) {

@@ -9,7 +9,7 @@
 //   - floor: a Go process doing os.ReadFile + json.Unmarshal into any of the
 //     snapshot (testdata/bench/floor), whole process and in-process;
 //   - scan: `breakglass scan SNAPSHOT -c CONFIG -f sarif -o FILE`, whole
-//     process; in-process, snapshot.Load + engine.Scan + snapshot.IDLines
+//     process; in-process, engine.LoadSnapshot + engine.Scan + snapshot.IDLines
 //     with an engine prepared beforehand (engine start is its own row);
 //   - opa: stock `opa eval` (built from the OPA version in go.mod) of the
 //     same policies and the same query on the scan's --dump-input;
@@ -193,7 +193,7 @@ func inProcess(ctx context.Context, eng *engine.Engine, snapPath, cfgPath string
 	v, data = nil, nil
 	runtime.GC()
 	t = time.Now()
-	snap, err := snapshot.Load(snapPath)
+	snap, value, err := engine.LoadSnapshot(snapPath, snapshot.DefaultMaxSize)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -201,7 +201,7 @@ func inProcess(ctx context.Context, eng *engine.Engine, snapPath, cfgPath string
 	if err != nil {
 		return 0, 0, err
 	}
-	if _, err := eng.Scan(ctx, engine.Input{Document: snap.Doc, Config: cfg, Now: snap.CollectedAt}); err != nil {
+	if _, err := eng.Scan(ctx, engine.Input{Snapshot: value, Config: cfg, Now: snap.CollectedAt}); err != nil {
 		return 0, 0, err
 	}
 	snapshot.IDLines(snap.Bytes)

@@ -201,10 +201,29 @@ func (l *budgetLayer) RoundTrip(req *http.Request) (*http.Response, error) {
 	if fam == familyDirectory {
 		cost = directoryCost(req.Method, req.URL)
 	}
+	need := map[string]int{}
+	for _, name := range familyBudgets[fam] {
+		need[name] = tokens(l.budgets[name], cost)
+	}
+	resp, waited, throttled, err := l.send(req, familyBudgets[fam], need)
+	l.mu.Lock()
+	st := l.statsOf(fam)
+	st.requests++
+	st.waited += waited
+	if throttled {
+		st.throttled++
+	}
+	l.mu.Unlock()
+	return resp, err
+}
+
+// send takes need[name] tokens from each budget in order (skipping those
+// it needs none of), sends req and gives the tokens back. Honour
+// Retry-After; without one (Conditional Access never sends it) a 429
+// closes each budget the request drew from for that budget's own window.
+func (l *budgetLayer) send(req *http.Request, order []string, need map[string]int) (resp *http.Response, waited time.Duration, throttled bool, err error) {
 	start := time.Now()
 	var taken []*budget
-	// release returns the tokens; after a 429 it closes each budget for
-	// the Retry-After, or (none sent) for that budget's own window.
 	release := func(throttled bool, ra time.Duration) {
 		for _, b := range taken {
 			closeFor := time.Duration(0)
@@ -214,36 +233,35 @@ func (l *budgetLayer) RoundTrip(req *http.Request) (*http.Response, error) {
 					closeFor = b.window
 				}
 			}
-			b.give(tokens(b, cost), closeFor)
+			b.give(need[b.spec.name], closeFor)
 		}
 	}
-	for _, name := range familyBudgets[fam] {
+	for _, name := range order {
+		if need[name] == 0 {
+			continue
+		}
 		b := l.budgets[name]
-		if err := b.take(req.Context(), tokens(b, cost)); err != nil {
+		if err := b.take(req.Context(), need[name]); err != nil {
 			release(false, 0)
-			return nil, err
+			return nil, 0, false, err
 		}
 		taken = append(taken, b)
 	}
-	waited := time.Since(start)
-	resp, err := l.next.RoundTrip(req)
-	// Honour Retry-After; without one (Conditional Access never sends it)
-	// wait out the window of each budget the request drew from.
-	throttled := err == nil && resp.StatusCode == http.StatusTooManyRequests
+	waited = time.Since(start)
+	resp, err = l.next.RoundTrip(req)
+	throttled = err == nil && resp.StatusCode == http.StatusTooManyRequests
 	release(throttled, retryAfter(resp))
-	l.mu.Lock()
-	st := l.stats[fam]
+	return resp, waited, throttled, err
+}
+
+// statsOf returns a family's counters, created on first use (l.mu held).
+func (l *budgetLayer) statsOf(family string) *familyStats {
+	st := l.stats[family]
 	if st == nil {
 		st = &familyStats{}
-		l.stats[fam] = st
+		l.stats[family] = st
 	}
-	st.requests++
-	st.waited += waited
-	if throttled {
-		st.throttled++
-	}
-	l.mu.Unlock()
-	return resp, err
+	return st
 }
 
 // tokens is what a request of the given resource-unit cost takes from b:
@@ -407,44 +425,11 @@ func (l *budgetLayer) pack(costs []itemCost, pending []int, size int) (chunk, re
 // roundTripBatch sends a $batch request: its items take their families'
 // budgets (Graph evaluates each against the limits), the envelope none.
 func (l *budgetLayer) roundTripBatch(req *http.Request, costs []itemCost) (*http.Response, error) {
-	need := batchNeeds(costs, l.budgets)
-	start := time.Now()
-	var taken []*budget
-	release := func(throttled bool, ra time.Duration) {
-		for _, b := range taken {
-			closeFor := time.Duration(0)
-			if throttled {
-				closeFor = ra
-				if closeFor <= 0 {
-					closeFor = b.window
-				}
-			}
-			b.give(need[b.spec.name], closeFor)
-		}
-	}
-	for _, name := range batchBudgetOrder {
-		if need[name] == 0 {
-			continue
-		}
-		b := l.budgets[name]
-		if err := b.take(req.Context(), need[name]); err != nil {
-			release(false, 0)
-			return nil, err
-		}
-		taken = append(taken, b)
-	}
-	waited := time.Since(start)
-	resp, err := l.next.RoundTrip(req)
-	throttled := err == nil && resp.StatusCode == http.StatusTooManyRequests
-	release(throttled, retryAfter(resp))
+	resp, waited, _, err := l.send(req, batchBudgetOrder, batchNeeds(costs, l.budgets))
 	l.mu.Lock()
 	l.batches++
 	for _, c := range costs {
-		st := l.stats[c.family]
-		if st == nil {
-			st = &familyStats{}
-			l.stats[c.family] = st
-		}
+		st := l.statsOf(c.family)
 		st.requests++
 		st.waited += waited
 	}
@@ -467,12 +452,7 @@ func (l *budgetLayer) itemThrottled(family string, ra time.Duration) {
 		b.closeFor(closeFor)
 	}
 	l.mu.Lock()
-	st := l.stats[family]
-	if st == nil {
-		st = &familyStats{}
-		l.stats[family] = st
-	}
-	st.throttled++
+	l.statsOf(family).throttled++
 	l.mu.Unlock()
 }
 

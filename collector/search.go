@@ -51,12 +51,14 @@ func (r *run) searchNames(ctx context.Context, st *graphState) {
 	for _, w := range nameWords {
 		terms = append(terms, fmt.Sprintf(`"displayName:%s"`, w))
 	}
-	byName, truncName, err := r.graph.list(c, graphRequest{path: "/users", headers: eventual, query: url.Values{
-		"$search": {strings.Join(terms, " OR ")},
-		"$select": {sel},
-		"$top":    {"999"},
-		"$count":  {"true"},
-	}}, maxNameMatches)
+	// Both searches are advanced queries on /users (eventual consistency,
+	// $count), bounded by maxNameMatches.
+	users := func(param, expr string) ([]map[string]any, bool, error) {
+		return r.graph.list(c, graphRequest{path: "/users", headers: eventual, query: url.Values{
+			param: {expr}, "$select": {sel}, "$top": {"999"}, "$count": {"true"},
+		}}, maxNameMatches)
+	}
+	byName, truncName, err := users("$search", strings.Join(terms, " OR "))
 	if err != nil {
 		st.nameSearchErr = err
 		return
@@ -67,12 +69,7 @@ func (r *run) searchNames(ctx context.Context, st *graphState) {
 			clauses = append(clauses, fmt.Sprintf("startswith(%s,'%s')", p, w))
 		}
 	}
-	byPrefix, truncPrefix, err := r.graph.list(c, graphRequest{path: "/users", headers: eventual, query: url.Values{
-		"$filter": {strings.Join(clauses, " or ")},
-		"$select": {sel},
-		"$top":    {"999"},
-		"$count":  {"true"},
-	}}, maxNameMatches)
+	byPrefix, truncPrefix, err := users("$filter", strings.Join(clauses, " or "))
 	if err != nil {
 		st.nameSearchErr = err
 		return

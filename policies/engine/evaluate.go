@@ -91,7 +91,6 @@ func (ev *evaluation) merge(o *evaluation) {
 }
 
 func (e *Engine) evaluateGroup(ctx context.Context, g queryGroup, opts []rego.EvalOption, ev *evaluation) error {
-	withResources := g.resources
 	if ctx.Err() == nil {
 		rs, err := g.query.Eval(ctx, opts...)
 		if err == nil {
@@ -105,14 +104,14 @@ func (e *Engine) evaluateGroup(ctx context.Context, g queryGroup, opts []rego.Ev
 		for _, rule := range g.rules {
 			ev.ruleFailures[rule.ID] = msg
 		}
-		if withResources {
+		if g.resources {
 			for _, kind := range closedKindKeys() {
 				ev.resourceFailures[kind] = msg
 			}
 		}
 		return nil
 	}
-	return e.evaluateEach(ctx, g.rules, withResources, opts, ev)
+	return e.evaluateEach(ctx, g.rules, g.resources, opts, ev)
 }
 
 // decodeGroup splits a group query's single result into rules and

@@ -93,31 +93,19 @@ func configValue(c any) (ast.Value, error) {
 	return ast.InterfaceToValue(snapshot.Normalize(cfg))
 }
 
-// buildFromDocument is BuildInput of a generic Document.
+// buildFromDocument is BuildInput of a generic Document: converted whole,
+// then assembled like a parsed snapshot.
 func buildFromDocument(in Input) (ast.Value, error) {
-	doc := make(map[string]any, len(in.Document)+2)
-	for k, v := range in.Document {
-		doc[k] = v
+	value, err := ast.InterfaceToValue(in.Document)
+	if err != nil {
+		return nil, err
 	}
-	if in.Config != nil {
-		cfg, err := toGeneric(in.Config)
-		if err != nil {
-			return nil, fmt.Errorf("config: %w", err)
-		}
-		doc["config"] = snapshot.Normalize(cfg)
+	obj, ok := value.(ast.Object)
+	if !ok {
+		obj = ast.NewObject() // a nil Document
 	}
-	if _, ok := doc["config"]; !ok {
-		doc["config"] = map[string]any{}
-	}
-	if in.Baseline != nil {
-		doc["baseline"] = in.Baseline
-	}
-	value, err := ast.InterfaceToValue(doc)
-	if err != nil || in.BaselineSnapshot == nil {
-		return value, err
-	}
-	value.(ast.Object).Insert(ast.StringTerm("baseline"), ast.NewTerm(in.BaselineSnapshot))
-	return value, nil
+	in.Snapshot = obj
+	return BuildInput(in)
 }
 
 func toGeneric(v any) (any, error) {

@@ -167,8 +167,9 @@ func encodeQuery(q url.Values) string {
 	return strings.ReplaceAll(enc, "%24", "$")
 }
 
-// do sends one request and decodes the JSON response (nil for 204).
-func (g *graphClient) do(ctx context.Context, r graphRequest) (map[string]any, error) {
+// send sends one request through the request adapter, within the
+// per-request timeout, and returns the response body.
+func (g *graphClient) send(ctx context.Context, r graphRequest) ([]byte, error) {
 	u, err := g.url(r)
 	if err != nil {
 		return nil, err
@@ -204,6 +205,15 @@ func (g *graphClient) do(ctx context.Context, r graphRequest) (map[string]any, e
 		return nil, graphError(err)
 	}
 	data, _ := res.([]byte)
+	return data, nil
+}
+
+// do sends one request and decodes the JSON response (nil for 204).
+func (g *graphClient) do(ctx context.Context, r graphRequest) (map[string]any, error) {
+	data, err := g.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
 	if len(data) == 0 {
 		return nil, nil
 	}

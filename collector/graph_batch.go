@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -335,33 +334,10 @@ func decodeAnswer(a wireBatchAnswer) (map[string]any, error) {
 // postBatch sends one $batch request through the Graph request adapter
 // and returns the answers by id.
 func (g *graphClient) postBatch(ctx context.Context, items []wireBatchItem) (map[string]wireBatchAnswer, error) {
-	data, err := json.Marshal(map[string]any{"requests": items})
+	raw, err := g.send(ctx, graphRequest{method: abs.POST, path: "/$batch", body: map[string]any{"requests": items}})
 	if err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(g.base + "/$batch")
-	if err != nil {
-		return nil, err
-	}
-	ri := abs.NewRequestInformation()
-	ri.Method = abs.POST
-	ri.SetUri(*u)
-	ri.Headers.Add("Accept", "application/json")
-	ri.SetStreamContentAndContentType(data, "application/json")
-	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, g.reqTimeout)
-	defer cancel()
-	res, err := g.adapter.SendPrimitive(ctx, ri, "[]byte", graphErrorMappings)
-	if err != nil {
-		if perr := parent.Err(); perr != nil {
-			return nil, perr
-		}
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, &timeoutError{after: g.reqTimeout, err: err}
-		}
-		return nil, graphError(err)
-	}
-	raw, _ := res.([]byte)
 	var env struct {
 		Responses *[]wireBatchAnswer `json:"responses"`
 	}
